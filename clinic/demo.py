@@ -1,0 +1,45 @@
+"""Demo accounts for `seed_demo`. Each app may have a `demo.py` with `seed(out)`; the command runs them."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from .models import User
+from .roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS
+
+DEMO_PASSWORD = "psoas-demo-2026"  # noqa: S105 - printed on purpose: demo data only, refused in prod.
+
+# email, first name, last name, role (None = patient), is_staff (Django admin access)
+DEMO_ACCOUNTS: list[tuple[str, str, str, str | None, bool]] = [
+    ("admin@clinic.example", "Alex", "Morgan", CLINIC_ADMINS, True),
+    ("frontdesk@clinic.example", "Jamie", "Reed", FRONT_DESK, False),
+    ("therapist@clinic.example", "Priya", "Shah", THERAPISTS, False),
+    ("patient@clinic.example", "Sam", "Taylor", None, False),
+]
+
+
+def ensure_user(
+    email: str, first_name: str, last_name: str, role: str | None = None, is_staff: bool = False
+) -> tuple[User, bool]:
+    """Create the demo user once; a second run leaves an existing account exactly as it is."""
+    user, created = User.objects.get_or_create(
+        email=email,
+        defaults={"first_name": first_name, "last_name": last_name, "is_staff": is_staff},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        EmailAddress.objects.get_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    return user, created
+
+
+def seed(out) -> None:
+    for email, first, last, role, is_staff in DEMO_ACCOUNTS:
+        _, created = ensure_user(email, first, last, role, is_staff)
+        out(f"{'created' if created else 'exists '}  {role or 'Patient':<14} {email}")
+    out(f"Demo password for every account above: {DEMO_PASSWORD}")

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from django import forms
+
+
+class SignupForm(forms.Form):
+    """Extra sign-up fields: the name is needed on intakes, e-signatures and appointment emails."""
+
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+
+    field_order = ["first_name", "last_name", "email", "password1", "password2"]
+
+    def clean_first_name(self) -> str:
+        return _clean_name(self.cleaned_data["first_name"])
+
+    def clean_last_name(self) -> str:
+        return _clean_name(self.cleaned_data["last_name"])
+
+    def signup(self, request, user) -> None:
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.save(update_fields=["first_name", "last_name"])
+
+
+def _clean_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not value:
+        raise forms.ValidationError("Please enter your name.", code="required")
+    if any(ch in value for ch in "<>{}@/\\"):
+        raise forms.ValidationError("A name cannot contain < > { } @ / or \\.", code="invalid")
+    return value

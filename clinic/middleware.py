@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django.conf import settings
+
+from .roles import is_staff_member
+
+
+class IdleSessionTimeoutMiddleware:
+    """End a signed-in session after a period without requests; staff sooner than patients.
+
+    Setting the expiry on every request makes the session's lifetime count from the last request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            staff = user.is_staff or is_staff_member(user)
+            request.session.set_expiry(
+                settings.STAFF_SESSION_IDLE_SECONDS if staff else settings.PATIENT_SESSION_IDLE_SECONDS
+            )
+        return self.get_response(request)

@@ -1,0 +1,75 @@
+"""The clinic's roles are Django groups; this module is the one place that says what each may do.
+
+Groups are created by a migration; their permissions are re-synced after every `migrate`, because
+the permission rows of later apps only exist once those apps have migrated.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group, Permission
+
+THERAPISTS = "Therapists"
+FRONT_DESK = "Front desk"
+CLINIC_ADMINS = "Clinic admins"
+ROLE_NAMES = (THERAPISTS, FRONT_DESK, CLINIC_ADMINS)
+
+# "app_label.codename", or "app_label.*" for every permission of an app.
+ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
+    THERAPISTS: (
+        "clinic.access_staff_area",
+        "clinic.review_intakes",
+        "clinic.view_therapist",
+        "bookings.view_appointment",
+        "techniques.view_technique",
+    ),
+    FRONT_DESK: (
+        "clinic.access_staff_area",
+        "clinic.manage_appointments",
+        "clinic.view_user",
+        "clinic.view_therapist",
+        "bookings.view_appointment",
+        "bookings.view_service",
+    ),
+    CLINIC_ADMINS: (
+        "clinic.*",
+        "bookings.*",
+        "intake.*",
+        "techniques.*",
+        "account.*",
+        "auth.view_group",
+    ),
+}
+
+
+def _permissions_for(specs: tuple[str, ...]) -> list[Permission]:
+    perms: list[Permission] = []
+    for spec in specs:
+        app_label, codename = spec.split(".", 1)
+        qs = Permission.objects.filter(content_type__app_label=app_label)
+        if codename != "*":
+            qs = qs.filter(codename=codename)
+        perms.extend(qs)
+    return perms
+
+
+def sync_role_permissions(**kwargs) -> None:
+    """Give each role group exactly the permissions ROLE_PERMISSIONS lists (those that exist yet)."""
+    using = kwargs.get("using", "default")
+    if using != "default":
+        return
+    for name, specs in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        wanted = {p.pk for p in _permissions_for(specs)}
+        have = set(group.permissions.values_list("pk", flat=True))
+        if wanted != have:
+            group.permissions.set(wanted)
+
+
+def user_roles(user) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True))
+
+
+def is_staff_member(user) -> bool:
+    return user.is_authenticated and user.has_perm("clinic.access_staff_area")

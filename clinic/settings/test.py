@@ -1,0 +1,15 @@
+"""Test settings: fast hashing, emails kept in memory, the same database rules as production."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
+ACCOUNT_RATE_LIMITS = False
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Serve static files from the apps' folders, as in development: tests never run collectstatic.
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

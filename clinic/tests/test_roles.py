@@ -1,0 +1,83 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from clinic.roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS
+
+from .factories import clinic_admin_user, front_desk_user, patient, therapist_user
+
+pytestmark = pytest.mark.django_db
+
+
+def nav_items(client):
+    body = client.get(reverse("home")).content.decode()
+    return {name for name in ("staff", "admin", "login", "signup", "logout") if f'data-nav="{name}"' in body}
+
+
+def test_role_groups_exist_after_migrate():
+    assert set(Group.objects.values_list("name", flat=True)) >= {THERAPISTS, FRONT_DESK, CLINIC_ADMINS}
+
+
+def test_role_groups_carry_their_permissions():
+    assert Group.objects.get(name=FRONT_DESK).permissions.filter(codename="manage_appointments").exists()
+    assert Group.objects.get(name=THERAPISTS).permissions.filter(codename="review_intakes").exists()
+    assert not Group.objects.get(name=THERAPISTS).permissions.filter(codename="manage_appointments").exists()
+    admins = Group.objects.get(name=CLINIC_ADMINS).permissions
+    assert admins.filter(codename="change_user").exists()
+
+
+def test_anonymous_menu_offers_login_and_signup_only(client):
+    assert nav_items(client) == {"login", "signup"}
+
+
+def test_patient_menu_has_no_staff_items(client):
+    client.force_login(patient())
+    assert nav_items(client) == {"logout"}
+
+
+@pytest.mark.parametrize("make_user", [therapist_user, front_desk_user])
+def test_staff_menu_shows_staff_pages_but_not_admin(client, make_user):
+    client.force_login(make_user())
+    assert nav_items(client) == {"staff", "logout"}
+
+
+def test_clinic_admin_menu_shows_staff_and_admin(client):
+    client.force_login(clinic_admin_user())
+    assert nav_items(client) == {"staff", "admin", "logout"}
+
+
+def test_staff_page_redirects_anonymous_to_login(client):
+    resp = client.get(reverse("staff-dashboard"))
+    assert resp.status_code == 302
+    assert resp["Location"].startswith(reverse("account_login"))
+
+
+def test_staff_page_is_forbidden_to_a_patient(client):
+    client.force_login(patient())
+    resp = client.get(reverse("staff-dashboard"))
+    assert resp.status_code == 403
+    assert "not allowed" in resp.content.decode()
+
+
+@pytest.mark.parametrize("make_user", [therapist_user, front_desk_user, clinic_admin_user])
+def test_staff_page_opens_for_each_role(client, make_user):
+    client.force_login(make_user())
+    assert client.get(reverse("staff-dashboard")).status_code == 200
+
+
+def test_admin_is_closed_to_therapist_and_open_to_clinic_admin(client):
+    client.force_login(therapist_user())
+    assert client.get(reverse("admin:index")).status_code == 302
+    client.force_login(clinic_admin_user())
+    assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_staff_session_expires_sooner_than_a_patients(client, settings):
+    settings.STAFF_SESSION_IDLE_SECONDS = 1800
+    settings.PATIENT_SESSION_IDLE_SECONDS = 7200
+    client.force_login(therapist_user())
+    client.get(reverse("home"))
+    assert client.session.get_expiry_age() == 1800
+    client.force_login(patient())
+    client.get(reverse("home"))
+    assert client.session.get_expiry_age() == 7200

@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROD_ENV = {
+    "DJANGO_SETTINGS_MODULE": "clinic.settings.prod",
+    "SECRET_KEY": "x" * 20 + "-a-long-random-production-secret-for-tests-0123456789",
+    "ALLOWED_HOSTS": "clinic.example",
+    "DATABASE_URL": "sqlite:////tmp/clinic-prod-check.sqlite3",
+    "EMAIL_URL": "smtp://mail.clinic.example:587",
+}
+
+
+def run_manage(*args, env):
+    base = {k: v for k, v in os.environ.items() if k not in PROD_ENV}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "ALLOWED_HOSTS"])
+def test_prod_settings_refuse_to_start_without_required_environment(missing):
+    env = {k: v for k, v in PROD_ENV.items() if k != missing}
+    result = run_manage("check", env=env)
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_prod_settings_pass_the_deploy_check():
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
+    assert result.returncode == 0, result.stderr
+
+
+def test_prod_settings_refuse_demo_seed():
+    result = run_manage("seed_demo", env=PROD_ENV)
+    assert result.returncode != 0
+    assert "switched off" in result.stderr

@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Clinic administration"
+admin.site.site_title = "Clinic admin"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("staff/", views.StaffDashboardView.as_view(), name="staff-dashboard"),
+    path("accounts/", include("allauth.urls")),
+    path("techniques/", include("techniques.urls")),
+    path("", include("bookings.urls")),
+    path("", include("intake.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "clinic.views.permission_denied"
+handler404 = "clinic.views.page_not_found"
+handler500 = "clinic.views.server_error"
