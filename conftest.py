@@ -1,6 +1,50 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright's own browser downloads are not used.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @pytest.fixture(autouse=True)
 def _clinic_settings(settings):
     settings.CLINIC_TIME_ZONE = "Europe/London"
+
+
+@pytest.fixture
+def browser_page(live_server):
+    """A headless Chromium page whose relative URLs go to the live test server.
+
+    Missing Chromium skips the test locally but fails it in CI (`CI=true`), where every test must run.
+    Playwright's sync API runs an event loop in this thread, so Django would refuse the test's own
+    database calls as "async unsafe"; they are allowed for the life of the page, then restored.
+    """
+    if not os.access(CHROMIUM, os.X_OK):
+        message = f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests."
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                context = browser.new_context(base_url=live_server.url)
+                yield context.new_page()
+                context.close()
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

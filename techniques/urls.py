@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "techniques"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.TechniqueCatalogueView.as_view(), name="catalogue"),
+    path("<slug:slug>/", views.TechniqueDetailView.as_view(), name="detail"),
+]
