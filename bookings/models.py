@@ -1,1 +1,268 @@
-from django.db import models  # noqa: F401
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.db import models
+from django.db.models import Func, Q
+from django.urls import reverse
+
+from clinic.models import LicenceType, Therapist
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+
+
+class ServiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Service(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Time kept free after each appointment (notes, cleaning the room)."
+    )
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    licence_types = models.ManyToManyField(
+        LicenceType, related_name="services", help_text="Licences that allow a therapist to deliver it."
+    )
+    therapists = models.ManyToManyField(Therapist, related_name="services", blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["duration_minutes", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480), name="service_duration_range"
+            ),
+            models.CheckConstraint(condition=Q(buffer_minutes__lte=240), name="service_buffer_range"),
+            models.CheckConstraint(condition=Q(price__gte=0), name="service_price_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer(self) -> timedelta:
+        return timedelta(minutes=self.buffer_minutes)
+
+
+class WeeklyHours(models.Model):
+    """A window of working time on one weekday, in the clinic's local wall-clock time."""
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="weekly_hours")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    valid_from = models.DateField(null=True, blank=True, help_text="First day of this rota (blank: always).")
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day of this rota (blank: open-ended).")
+
+    class Meta:
+        verbose_name = "weekly hours"
+        verbose_name_plural = "weekly hours"
+        ordering = ["therapist", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="weekly_hours_weekday_range"),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")), name="weekly_hours_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="weekly_hours_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+
+class TimeOff(models.Model):
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="time_off_end_after_start")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist}: {self.reason or 'time off'}"
+
+
+class Closure(models.Model):
+    """A day or days the whole clinic is closed (public holidays, training), as local dates."""
+
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")), name="closure_valid_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d})"
+
+
+class Status(models.TextChoices):
+    HELD = "held", "Held (booking not finished)"
+    PENDING_REVIEW = "pending_review", "Waiting for review"
+    CONFIRMED = "confirmed", "Confirmed"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+    DECLINED = "declined", "Declined"
+    REFUSED = "refused", "Refused"
+    EXPIRED = "expired", "Expired"
+
+
+ACTIVE_STATUSES = (Status.HELD, Status.PENDING_REVIEW, Status.CONFIRMED)
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint that exists only on PostgreSQL.
+
+    On SQLite the same rule is enforced by the booking service inside an IMMEDIATE transaction.
+    """
+
+    def _supported(self, schema_editor) -> bool:
+        return schema_editor.connection.vendor == "postgresql"
+
+    def constraint_sql(self, model, schema_editor):
+        return super().constraint_sql(model, schema_editor) if self._supported(schema_editor) else None
+
+    def create_sql(self, model, schema_editor):
+        return super().create_sql(model, schema_editor) if self._supported(schema_editor) else None
+
+    def remove_sql(self, model, schema_editor):
+        return super().remove_sql(model, schema_editor) if self._supported(schema_editor) else None
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        from django.db import connections
+
+        if connections[using].vendor == "postgresql":
+            super().validate(model, instance, exclude=exclude, using=using)
+
+
+class AppointmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def for_therapist(self, therapist):
+        return self.filter(therapist=therapist)
+
+    def for_patient(self, patient):
+        return self.filter(patient=patient)
+
+    def overlapping(self, start, end):
+        return self.filter(start__lt=end, blocks_until__gt=start)
+
+
+class Appointment(models.Model):
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
+    )
+    therapist = models.ForeignKey(Therapist, on_delete=models.PROTECT, related_name="appointments")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    blocks_until = models.DateTimeField(
+        help_text="End plus the service's buffer: the therapist is busy until then."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.HELD)
+    hold_expires_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=300, blank=True)
+    sequence = models.PositiveIntegerField(default=0, help_text="Calendar SEQUENCE: rises on every change.")
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start"]
+        indexes = [
+            models.Index(fields=["therapist", "start"], name="appt_therapist_start"),
+            models.Index(fields=["patient", "start"], name="appt_patient_start"),
+            models.Index(fields=["status", "start"], name="appt_status_start"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="appointment_end_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(blocks_until__gte=models.F("end")), name="appointment_blocks_until_after_end"
+            ),
+            models.UniqueConstraint(
+                fields=["patient", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="appointment_idempotency_key_unique",
+            ),
+            PostgresExclusionConstraint(
+                name="appointment_therapist_no_overlap",
+                expressions=[
+                    (TsTzRange("start", "blocks_until", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("therapist", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+            PostgresExclusionConstraint(
+                name="appointment_patient_no_overlap",
+                expressions=[
+                    (TsTzRange("start", "end", RangeBoundary()), RangeOperators.OVERLAPS),
+                    ("patient", RangeOperators.EQUAL),
+                ],
+                condition=Q(status__in=ACTIVE_STATUSES),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service} with {self.therapist} at {self.start:%Y-%m-%d %H:%M} UTC ({self.status})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bookings:appointment-detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES

@@ -18,6 +18,7 @@ def clinic(request) -> dict:
             "is_front_desk": FRONT_DESK in roles or superuser,
             "is_clinic_admin": CLINIC_ADMINS in roles or superuser,
             "is_staff_member": bool(roles) or superuser,
+            "can_manage_appointments": bool(user and user.has_perm("clinic.manage_appointments")),
             "can_use_admin": bool(user and user.is_authenticated and user.is_staff),
         },
     }

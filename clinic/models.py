@@ -60,3 +60,107 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
+
+
+class LicenceType(models.Model):
+    """A kind of professional licence (massage therapist, physical therapist, osteopath, chiropractor)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TherapistQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Therapist(models.Model):
+    """A licensed practitioner patients can book. Bookable on a date only when active and licensed then."""
+
+    user = models.OneToOneField(User, on_delete=models.PROTECT, related_name="therapist")
+    display_name = models.CharField(max_length=120)
+    bio = models.TextField(blank=True)
+    specialties = models.CharField(
+        max_length=250, blank=True, help_text="Comma-separated, shown to patients."
+    )
+    active = models.BooleanField(default=True)
+
+    objects = TherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_name"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Licence(models.Model):
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="licences")
+    licence_type = models.ForeignKey(LicenceType, on_delete=models.PROTECT, related_name="licences")
+    number = models.CharField(max_length=60)
+    issuing_body = models.CharField(max_length=120)
+    valid_from = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(help_text="The last day on which the licence is valid.")
+
+    class Meta:
+        ordering = ["expires_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence_type", "issuing_body", "number"], name="licence_number_unique_per_body"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_from__isnull=True)
+                | models.Q(valid_from__lte=models.F("expires_on")),
+                name="licence_valid_from_before_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licence_type} {self.number} (to {self.expires_on:%Y-%m-%d})"
+
+
+class ClinicPolicy(models.Model):
+    """The clinic's booking rules: one row, edited in the admin."""
+
+    min_notice_hours = models.PositiveSmallIntegerField(default=12)
+    horizon_days = models.PositiveSmallIntegerField(default=60)
+    slot_step_minutes = models.PositiveSmallIntegerField(default=15)
+    cancellation_window_hours = models.PositiveSmallIntegerField(default=24)
+    hold_minutes = models.PositiveSmallIntegerField(default=15)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic policy"
+        verbose_name_plural = "clinic policy"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="clinic_policy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(slot_step_minutes__gte=5, slot_step_minutes__lte=240),
+                name="clinic_policy_slot_step_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(horizon_days__gte=1, horizon_days__lte=366),
+                name="clinic_policy_horizon_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hold_minutes__gte=1), name="clinic_policy_hold_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Clinic policy"
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def get(cls) -> ClinicPolicy:
+        policy, _ = cls.objects.get_or_create(pk=1)
+        return policy

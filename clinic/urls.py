@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from bookings.api import api
+
 from . import views
 
 admin.site.site_header = "Clinic administration"
@@ -14,6 +16,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
 ]
 
 handler403 = "clinic.views.permission_denied"

@@ -124,9 +124,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 LANGUAGE_CODE = "en-gb"
 USE_I18N = True
 USE_TZ = True
-TIME_ZONE = "UTC"
 # The clinic's IANA zone: every wall-clock time (opening hours, pages, emails) is in this zone.
+# The database always stores UTC (USE_TZ); TIME_ZONE only sets how times are shown.
 CLINIC_TIME_ZONE = env("CLINIC_TIME_ZONE", default="Europe/London")
+TIME_ZONE = CLINIC_TIME_ZONE
 CLINIC_NAME = env("CLINIC_NAME", default="Riverside Manual Therapy")
 
 STATIC_URL = "static/"

@@ -28,3 +28,29 @@ def test_seed_demo_twice_changes_nothing():
     first = snapshot()
     call_command("seed_demo")
     assert snapshot() == first
+
+
+def test_seed_demo_builds_a_bookable_clinic():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from bookings import selectors
+    from bookings.models import Service
+    from clinic.models import Licence, Therapist
+
+    call_command("seed_demo")
+    assert Therapist.objects.count() >= 3
+    assert set(Service.objects.values_list("slug", flat=True)) >= {
+        "first-consultation",
+        "psoas-release-30",
+        "psoas-release-60",
+        "psoas-release-90",
+    }
+    soon = timezone.localdate() + timedelta(days=60)
+    assert Licence.objects.filter(expires_on__lte=soon).exists()
+    service = Service.objects.get(slug="psoas-release-60")
+    slots = selectors.free_slots(
+        service=service, therapist=None, first_day=timezone.localdate() + timedelta(days=2), days=7
+    )
+    assert len({s.therapist_id for s in slots}) >= 3

@@ -1,0 +1,239 @@
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.contrib import admin
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_date
+from django.utils.html import format_html
+
+from clinic.admin import licence_expiry_note
+from clinic.models import Licence, Therapist
+
+from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
+from .selectors import blocking_appointments, clinic_zone
+
+
+class LicenceInline(admin.TabularInline):
+    model = Licence
+    extra = 0
+    fields = ["licence_type", "number", "issuing_body", "valid_from", "expires_on"]
+
+
+class WeeklyHoursInline(admin.TabularInline):
+    model = WeeklyHours
+    extra = 0
+    fields = ["weekday", "start_time", "end_time", "valid_from", "valid_to"]
+
+
+@admin.register(Therapist)
+class TherapistAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "active", "licence_status", "week_link"]
+    list_filter = ["active", "licences__licence_type", "services"]
+    search_fields = ["display_name", "user__email", "user__first_name", "user__last_name", "specialties"]
+    list_select_related = ["user"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["week_link"]
+    fields = ["user", "display_name", "bio", "specialties", "active", "week_link"]
+    inlines = [LicenceInline, WeeklyHoursInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("licences")
+
+    @admin.display(description="licences")
+    def licence_status(self, obj: Therapist) -> str:
+        licences = list(obj.licences.all())
+        if not licences:
+            return "no licence"
+        notes = [n for n in (licence_expiry_note(lic.expires_on) for lic in licences) if n]
+        return "; ".join(notes) or "valid"
+
+    @admin.display(description="week view")
+    def week_link(self, obj: Therapist) -> str:
+        if not obj.pk:
+            return "-"
+        return format_html(
+            '<a href="{}">Week view</a>', reverse("admin:clinic_therapist_week", args=[obj.pk])
+        )
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:therapist_id>/week/",
+                self.admin_site.admin_view(self.week_view),
+                name="clinic_therapist_week",
+            ),
+            *super().get_urls(),
+        ]
+
+    def week_view(self, request, therapist_id: int):
+        """A read-only week: working hours, time off and appointments, one column per local day."""
+        therapist = get_object_or_404(Therapist, pk=therapist_id)
+        if not self.has_view_permission(request, therapist):
+            raise PermissionError
+        tz = clinic_zone()
+        today = timezone.now().astimezone(tz).date()
+        start_day = parse_date(request.GET.get("start") or "") or today
+        start_day -= timedelta(days=start_day.weekday())
+        days = [start_day + timedelta(days=i) for i in range(7)]
+        week_start = datetime.combine(days[0], time.min, tzinfo=tz)
+        week_end = datetime.combine(days[-1] + timedelta(days=1), time.min, tzinfo=tz)
+        hours = list(therapist.weekly_hours.all())
+        time_off = list(therapist.time_off.filter(start__lt=week_end, end__gt=week_start))
+        closures = list(Closure.objects.filter(first_day__lte=days[-1], last_day__gte=days[0]))
+        appointments = list(
+            therapist.appointments.filter(start__lt=week_end, end__gt=week_start)
+            .select_related("patient", "service")
+            .order_by("start")
+        )
+        columns = []
+        for day in days:
+            day_start = datetime.combine(day, time.min, tzinfo=tz)
+            day_end = day_start + timedelta(days=1)
+            columns.append(
+                {
+                    "day": day,
+                    "hours": [
+                        h
+                        for h in hours
+                        if h.weekday == day.weekday()
+                        and (h.valid_from is None or h.valid_from <= day)
+                        and (h.valid_to is None or h.valid_to >= day)
+                    ],
+                    "closures": [c for c in closures if c.first_day <= day <= c.last_day],
+                    "time_off": [t for t in time_off if t.start < day_end and t.end > day_start],
+                    "appointments": [a for a in appointments if day_start <= a.start < day_end],
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Week of {days[0]:%d %b %Y}: {therapist}",
+            "therapist": therapist,
+            "columns": columns,
+            "previous_week": days[0] - timedelta(days=7),
+            "next_week": days[0] + timedelta(days=7),
+            "time_zone": tz.key,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/clinic/therapist_week.html", context)
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "duration_minutes", "buffer_minutes", "price", "active"]
+    list_filter = ["active", "licence_types"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["licence_types", "therapists"]
+
+
+@admin.register(WeeklyHours)
+class WeeklyHoursAdmin(admin.ModelAdmin):
+    list_display = ["therapist", "weekday", "start_time", "end_time", "valid_from", "valid_to"]
+    list_filter = ["weekday", "therapist"]
+    search_fields = ["therapist__display_name"]
+    list_select_related = ["therapist"]
+    autocomplete_fields = ["therapist"]
+
+
+class TimeOffForm(forms.ModelForm):
+    confirm_overlap = forms.BooleanField(
+        required=False,
+        label="Save even though appointments overlap",
+        help_text="The appointments listed above stay booked: move or cancel them separately.",
+    )
+
+    class Meta:
+        model = TimeOff
+        fields = ["therapist", "start", "end", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        therapist, start, end = cleaned.get("therapist"), cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error(
+                "end", forms.ValidationError("The end must be after the start.", code="end_before_start")
+            )
+            return cleaned
+        if therapist and start and end and not cleaned.get("confirm_overlap"):
+            clashes = list(
+                blocking_appointments()
+                .filter(therapist=therapist, start__lt=end, end__gt=start)
+                .select_related("patient", "service")
+                .order_by("start")
+            )
+            if clashes:
+                tz = clinic_zone()
+                listed = "; ".join(
+                    f"{a.start.astimezone(tz):%a %d %b %H:%M} {a.service} for {a.patient}" for a in clashes
+                )
+                raise forms.ValidationError(
+                    f"This time off overlaps {len(clashes)} active appointment(s): {listed}. "
+                    "Tick the box below to save anyway.",
+                    code="overlaps_appointments",
+                )
+        return cleaned
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(admin.ModelAdmin):
+    form = TimeOffForm
+    list_display = ["therapist", "start", "end", "reason"]
+    list_filter = ["therapist"]
+    search_fields = ["therapist__display_name", "reason"]
+    list_select_related = ["therapist"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["therapist"]
+    fields = ["therapist", "start", "end", "reason", "confirm_overlap"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(admin.ModelAdmin):
+    list_display = ["reason", "first_day", "last_day"]
+    search_fields = ["reason"]
+    date_hierarchy = "first_day"
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    """Read-only here: bookings, moves and cancellations go through the booking services."""
+
+    list_display = ["start", "therapist", "patient", "service", "status"]
+    list_filter = ["status", "therapist", "service"]
+    search_fields = ["patient__email", "patient__last_name", "therapist__display_name"]
+    list_select_related = ["therapist", "patient", "service"]
+    date_hierarchy = "start"
+    actions = ["cancel_selected"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Cancel the selected appointments (patients are emailed)")
+    def cancel_selected(self, request, queryset):
+        from django.contrib import messages
+
+        from . import services
+
+        done, refused = 0, []
+        for appointment in queryset:
+            try:
+                services.appointment_cancel(
+                    appointment=appointment, by=request.user, reason="Cancelled by the clinic", as_staff=True
+                )
+                done += 1
+            except services.BookingError as exc:
+                refused.append(f"#{appointment.pk}: {exc.messages[0]}")
+        if done:
+            self.message_user(request, f"Cancelled {done} appointment(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.WARNING)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.dateparse import parse_datetime
+
+from clinic.models import Therapist
+
+from .models import Service, Status
+
+
+class SlotChoiceForm(forms.Form):
+    """The slot a patient picked: posted by a slot button, checked again by the booking service."""
+
+    start = forms.CharField(max_length=40)
+    therapist = forms.IntegerField(min_value=1)
+
+    def clean_start(self) -> datetime:
+        value = parse_datetime(self.cleaned_data["start"])
+        if value is None or value.tzinfo is None:
+            raise forms.ValidationError(
+                "That time could not be read; please pick a slot again.", code="invalid"
+            )
+        return value
+
+
+class DayPickForm(forms.Form):
+    therapist = forms.CharField(required=False)
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, service: Service, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", "Any therapist")] + [
+            (str(t.pk), t.display_name)
+            for t in service.therapists.filter(active=True).order_by("display_name")
+        ]
+        self.fields["therapist"] = forms.ChoiceField(choices=choices, required=False, label="Therapist")
+        self.fields["date"].label = "Day"
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (optional)"
+    )
+
+
+class FrontDeskBookingForm(forms.Form):
+    """Front desk books for a patient; the same booking service and rules apply."""
+
+    patient_email = forms.EmailField(label="Patient's email")
+    service = forms.ModelChoiceField(queryset=Service.objects.active())
+    therapist = forms.ModelChoiceField(queryset=Therapist.objects.active())
+    start = forms.DateTimeField(
+        label="Start (clinic time)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean_patient_email(self):
+        email = self.cleaned_data["patient_email"].strip().lower()
+        patient = get_user_model().objects.filter(email=email).first()
+        if patient is None:
+            raise forms.ValidationError(
+                "No patient account has this email. Ask the patient to sign up first.", code="unknown_patient"
+            )
+        self.patient = patient
+        return email
+
+
+class DayListFilterForm(forms.Form):
+    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    therapist = forms.ModelChoiceField(
+        queryset=Therapist.objects.all(), required=False, empty_label="All therapists"
+    )
+    status = forms.ChoiceField(choices=[("", "All statuses"), *Status.choices], required=False)

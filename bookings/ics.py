@@ -1,0 +1,53 @@
+"""Calendar files for appointments (RFC 5545, built with the `icalendar` library).
+
+The UID is stable per appointment and SEQUENCE rises with every change, so calendar programs update
+the one entry; times are in UTC; a cancelled appointment is sent with METHOD:CANCEL.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils import timezone
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from .models import ACTIVE_STATUSES, Appointment, Status
+
+PRODID = "-//Riverside Manual Therapy//Clinic booking//EN"
+
+
+def appointment_uid(appointment: Appointment) -> str:
+    return f"appointment-{appointment.pk}@clinic-booking"
+
+
+def appointment_ics(appointment: Appointment) -> bytes:
+    cancelled = appointment.status not in ACTIVE_STATUSES and appointment.status not in (
+        Status.COMPLETED,
+        Status.NO_SHOW,
+    )
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", "CANCEL" if cancelled else "REQUEST")
+    event = Event()
+    event.add("uid", appointment_uid(appointment))
+    event.add("sequence", appointment.sequence)
+    event.add("dtstamp", timezone.now().astimezone(_utc()))
+    event.add("dtstart", appointment.start.astimezone(tz=_utc()))
+    event.add("dtend", appointment.end.astimezone(tz=_utc()))
+    event.add("summary", f"{appointment.service.name} with {appointment.therapist.display_name}")
+    event.add("location", vText(settings.CLINIC_NAME))
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}")
+    organizer.params["cn"] = vText(settings.CLINIC_NAME)
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{appointment.patient.email}")
+    attendee.params["cn"] = vText(appointment.patient.get_full_name() or appointment.patient.email)
+    event.add("attendee", attendee)
+    cal.add_component(event)
+    return cal.to_ical()
+
+
+def _utc():
+    from datetime import UTC
+
+    return UTC

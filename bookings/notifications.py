@@ -1,0 +1,48 @@
+"""Emails to patients about their appointments, sent after the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from .ics import appointment_ics
+from .models import Appointment
+from .selectors import clinic_zone
+
+log = logging.getLogger(__name__)
+
+SUBJECTS = {
+    "confirmed": "Your appointment is confirmed",
+    "changed": "Your appointment has moved",
+    "cancelled": "Your appointment is cancelled",
+}
+
+
+def send_appointment_email(appointment_id: int, *, kind: str) -> None:
+    """Text and HTML email with the .ics attached. A mail failure is logged, never raised to the page:
+    the booking itself is already stored."""
+    appointment = Appointment.objects.select_related("patient", "therapist", "service").get(pk=appointment_id)
+    tz = clinic_zone()
+    context = {
+        "appointment": appointment,
+        "kind": kind,
+        "local_start": appointment.start.astimezone(tz),
+        "local_end": appointment.end.astimezone(tz),
+        "time_zone": tz.key,
+        "clinic_name": settings.CLINIC_NAME,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{SUBJECTS[kind]} - {settings.CLINIC_NAME}",
+        body=render_to_string("bookings/email/appointment.txt", context),
+        to=[appointment.patient.email],
+    )
+    message.attach_alternative(render_to_string("bookings/email/appointment.html", context), "text/html")
+    method = "CANCEL" if kind == "cancelled" else "REQUEST"
+    message.attach("appointment.ics", appointment_ics(appointment), f"text/calendar; method={method}")
+    try:
+        message.send()
+    except Exception:  # noqa: BLE001 - logged; the appointment is already stored
+        log.exception("Could not send the %s email for appointment %s", kind, appointment_id)

@@ -1,0 +1,186 @@
+"""Reads that span several relations: the inputs of the availability engine, loaded in a fixed number
+of queries for a whole date range, whatever the number of therapists or appointments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from clinic.models import ClinicPolicy, Licence, Therapist
+
+from . import availability as engine
+from .models import ACTIVE_STATUSES, Appointment, Closure, Service, Status, TimeOff, WeeklyHours
+
+
+def clinic_zone() -> ZoneInfo:
+    return ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+def blocking_appointments():
+    """Appointments that hold a therapist's (and patient's) time now: active, and not a lapsed hold."""
+    now = timezone.now()
+    return Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(
+        status=Status.HELD, hold_expires_at__lte=now
+    )
+
+
+@dataclass(frozen=True)
+class AvailabilityInputs:
+    service: engine.ServiceInput
+    therapists: tuple[engine.TherapistInput, ...]
+    windows: tuple[engine.WeeklyWindow, ...]
+    time_off: tuple[engine.Interval, ...]
+    appointments: tuple[engine.Interval, ...]
+    policy: engine.PolicyInput
+    tz: ZoneInfo
+
+
+def policy_input(policy: ClinicPolicy) -> engine.PolicyInput:
+    return engine.PolicyInput(
+        min_notice=timedelta(hours=policy.min_notice_hours),
+        horizon_days=policy.horizon_days,
+        slot_step=timedelta(minutes=policy.slot_step_minutes),
+    )
+
+
+def load_availability_inputs(
+    *,
+    service: Service,
+    therapist: Therapist | None,
+    first_day: date,
+    days: int,
+    exclude_appointment_id: int | None = None,
+) -> AvailabilityInputs:
+    """Everything the engine needs for `days` local days from `first_day`, in seven queries."""
+    tz = clinic_zone()
+    policy = ClinicPolicy.get()
+    # A day of margin on both sides covers any UTC offset.
+    range_start = datetime.combine(first_day - timedelta(days=1), time.min, tzinfo=tz)
+    range_end = datetime.combine(first_day + timedelta(days=days + 1), time.min, tzinfo=tz)
+
+    therapists_qs = (
+        Therapist.objects.filter(services=service)
+        .prefetch_related(Prefetch("licences", queryset=Licence.objects.select_related("licence_type")))
+        .order_by("display_name", "pk")
+    )
+    if therapist is not None:
+        therapists_qs = therapists_qs.filter(pk=therapist.pk)
+    therapists = list(therapists_qs)
+    ids = [t.pk for t in therapists]
+    kinds = frozenset(service.licence_types.values_list("code", flat=True))
+
+    windows = tuple(
+        engine.WeeklyWindow(
+            therapist_id=w.therapist_id,
+            weekday=w.weekday,
+            start=w.start_time,
+            end=w.end_time,
+            valid_from=w.valid_from,
+            valid_to=w.valid_to,
+        )
+        for w in WeeklyHours.objects.filter(therapist_id__in=ids)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=first_day + timedelta(days=days)))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first_day))
+    )
+    time_off = [
+        engine.Interval(start=t.start, end=t.end, therapist_id=t.therapist_id)
+        for t in TimeOff.objects.filter(therapist_id__in=ids, start__lt=range_end, end__gt=range_start)
+    ]
+    for closure in Closure.objects.filter(
+        first_day__lte=first_day + timedelta(days=days), last_day__gte=first_day
+    ):
+        time_off.append(
+            engine.Interval(
+                start=datetime.combine(closure.first_day, time.min, tzinfo=tz),
+                end=datetime.combine(closure.last_day + timedelta(days=1), time.min, tzinfo=tz),
+                therapist_id=None,
+            )
+        )
+    busy = blocking_appointments().filter(
+        therapist_id__in=ids, start__lt=range_end, blocks_until__gt=range_start
+    )
+    if exclude_appointment_id is not None:
+        busy = busy.exclude(pk=exclude_appointment_id)
+    appointments = tuple(
+        engine.Interval(start=s, end=e, therapist_id=t)
+        for s, e, t in busy.values_list("start", "blocks_until", "therapist_id")
+    )
+    return AvailabilityInputs(
+        service=engine.ServiceInput(
+            duration=service.duration, buffer_after=service.buffer, licence_kinds=kinds
+        ),
+        therapists=tuple(
+            engine.TherapistInput(
+                id=t.pk,
+                name=t.display_name,
+                active=t.active,
+                licences=tuple(
+                    engine.Licence(
+                        kind=lic.licence_type.code, valid_until=lic.expires_on, valid_from=lic.valid_from
+                    )
+                    for lic in t.licences.all()
+                ),
+            )
+            for t in therapists
+        ),
+        windows=windows,
+        time_off=tuple(time_off),
+        appointments=appointments,
+        policy=policy_input(policy),
+        tz=tz,
+    )
+
+
+def free_slots(
+    *, service: Service, therapist: Therapist | None, first_day: date, days: int, now: datetime | None = None
+) -> list[engine.Slot]:
+    """The free slots patients and the API see. `therapist=None` means any therapist for the service."""
+    inputs = load_availability_inputs(service=service, therapist=therapist, first_day=first_day, days=days)
+    return engine.free_slots(
+        service=inputs.service,
+        therapists=inputs.therapists,
+        windows=inputs.windows,
+        time_off=inputs.time_off,
+        appointments=inputs.appointments,
+        policy=inputs.policy,
+        tz=inputs.tz,
+        first_day=first_day,
+        days=days,
+        now=now or timezone.now(),
+    )
+
+
+def slot_is_bookable(
+    *,
+    service: Service,
+    therapist: Therapist,
+    start: datetime,
+    now: datetime | None = None,
+    exclude_appointment_id: int | None = None,
+) -> bool:
+    """The server-side check of a booking: the very same engine that lists the slots."""
+    local_day = start.astimezone(clinic_zone()).date()
+    inputs = load_availability_inputs(
+        service=service,
+        therapist=therapist,
+        first_day=local_day,
+        days=1,
+        exclude_appointment_id=exclude_appointment_id,
+    )
+    return engine.is_bookable(
+        start=start,
+        therapist_id=therapist.pk,
+        service=inputs.service,
+        therapists=inputs.therapists,
+        windows=inputs.windows,
+        time_off=inputs.time_off,
+        appointments=inputs.appointments,
+        policy=inputs.policy,
+        tz=inputs.tz,
+        now=now or timezone.now(),
+    )

@@ -1,0 +1,283 @@
+"""Every write to an appointment that carries a rule. Views, forms, the admin and the API call these.
+
+The rule that matters most: no two active appointments of one therapist (including the service's
+buffer) or of one patient overlap. The availability engine checks it first (for a friendly message);
+the database has the final word: an exclusion constraint on PostgreSQL, and on SQLite an IMMEDIATE
+transaction (the write lock is taken before the check, so check-then-insert cannot interleave).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from clinic.models import ClinicPolicy, Therapist
+
+from . import notifications, selectors
+from .models import ACTIVE_STATUSES, Appointment, Service, Status
+
+
+class BookingError(ValidationError):
+    """A booking rule refused the request. `code` says which: the API maps it to a status."""
+
+
+# The appointment's life (DESIGN.md). Anything not listed here is refused.
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.HELD: frozenset(
+        {Status.PENDING_REVIEW, Status.CONFIRMED, Status.REFUSED, Status.EXPIRED, Status.CANCELLED}
+    ),
+    Status.PENDING_REVIEW: frozenset({Status.CONFIRMED, Status.DECLINED, Status.CANCELLED}),
+    Status.CONFIRMED: frozenset({Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED}),
+}
+
+
+def appointment_transition(*, appointment: Appointment, to: str, by=None, reason: str = "") -> Appointment:
+    """Move an appointment to status `to`, if the table of allowed moves permits it.
+
+    The row is locked and re-read, so two concurrent moves cannot both succeed from the same state.
+    """
+    with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        lapsed = (
+            current.status == Status.HELD
+            and current.hold_expires_at
+            and current.hold_expires_at <= timezone.now()
+        )
+        if lapsed and to not in (Status.EXPIRED, Status.CANCELLED):
+            raise BookingError(
+                "This booking was held too long and has lapsed; please book again.", code="expired"
+            )
+        if to not in ALLOWED_TRANSITIONS.get(current.status, frozenset()):
+            raise BookingError(
+                f"An appointment that is {current.get_status_display().lower()} cannot become "
+                f"{Status(to).label.lower()}.",
+                code="invalid_transition",
+            )
+        current.status = to
+        fields = ["status", "updated_at"]
+        if to == Status.CANCELLED:
+            current.cancelled_by = by
+            current.cancel_reason = reason[:300]
+            current.sequence += 1
+            fields += ["cancelled_by", "cancel_reason", "sequence"]
+        elif to in (Status.DECLINED, Status.REFUSED, Status.EXPIRED):
+            current.cancel_reason = reason[:300]
+            current.sequence += 1
+            fields += ["cancel_reason", "sequence"]
+        elif to == Status.CONFIRMED:
+            current.hold_expires_at = None
+            fields.append("hold_expires_at")
+        current.save(update_fields=fields)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def appointments_expire_stale_holds(*, now: datetime | None = None) -> int:
+    """Mark holds whose time ran out as expired. A constraint cannot read the clock, so the booking
+    transaction calls this before it inserts."""
+    now = now or timezone.now()
+    return Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now).update(
+        status=Status.EXPIRED, updated_at=now
+    )
+
+
+def _check_free(
+    *, service: Service, therapist: Therapist, patient, start: datetime, exclude_id: int | None
+) -> None:
+    end = start + service.duration
+    if not selectors.slot_is_bookable(
+        service=service, therapist=therapist, start=start, exclude_appointment_id=exclude_id
+    ):
+        taken = (
+            selectors.blocking_appointments()
+            .filter(therapist=therapist)
+            .overlapping(start, end + service.buffer)
+            .exclude(pk=exclude_id)
+            .exists()
+        )
+        if taken:
+            raise BookingError(
+                "Sorry, this time was just taken. Please pick another slot.", code="slot_taken"
+            )
+        raise BookingError(
+            "This time cannot be booked: it is outside the therapist's hours, too soon, or too far ahead.",
+            code="slot_unavailable",
+        )
+    patient_busy = (
+        selectors.blocking_appointments()
+        .filter(patient=patient, start__lt=end, end__gt=start)
+        .exclude(pk=exclude_id)
+        .exists()
+    )
+    if patient_busy:
+        raise BookingError("You already have an appointment at this time.", code="patient_busy")
+
+
+def _constraint_error(exc: IntegrityError) -> BookingError:
+    text = str(exc)
+    if "patient_no_overlap" in text:
+        return BookingError("You already have an appointment at this time.", code="patient_busy")
+    return BookingError("Sorry, this time was just taken. Please pick another slot.", code="slot_taken")
+
+
+def _validate_request(*, service: Service, therapist: Therapist, start: datetime) -> None:
+    if timezone.is_naive(start):
+        raise BookingError("The start time needs a time zone offset.", code="invalid_start")
+    if not service.active:
+        raise BookingError("This service cannot be booked.", code="unknown_service")
+    if not therapist.active or not service.therapists.filter(pk=therapist.pk).exists():
+        raise BookingError("This therapist does not offer this service.", code="unknown_therapist")
+
+
+def appointment_book(
+    *,
+    patient,
+    service: Service,
+    therapist: Therapist,
+    start: datetime,
+    booked_by=None,
+    idempotency_key: str = "",
+) -> Appointment:
+    """Hold a slot for `patient`: a `held` appointment that blocks the time until the hold expires.
+
+    Refused (BookingError) when the slot is not one the availability engine offers, is taken, or the
+    patient is busy then. The same `idempotency_key` from the same patient returns the first result.
+    """
+    _validate_request(service=service, therapist=therapist, start=start)
+    idempotency_key = (idempotency_key or "")[:100]
+    if idempotency_key:
+        existing = Appointment.objects.filter(patient=patient, idempotency_key=idempotency_key).first()
+        if existing:
+            return existing
+    policy = ClinicPolicy.get()
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            appointments_expire_stale_holds(now=now)
+            if idempotency_key:
+                existing = Appointment.objects.filter(
+                    patient=patient, idempotency_key=idempotency_key
+                ).first()
+                if existing:
+                    return existing
+            _check_free(service=service, therapist=therapist, patient=patient, start=start, exclude_id=None)
+            end = start + service.duration
+            appointment = Appointment.objects.create(
+                patient=patient,
+                therapist=therapist,
+                service=service,
+                start=start,
+                end=end,
+                blocks_until=end + service.buffer,
+                status=Status.HELD,
+                hold_expires_at=now + timedelta(minutes=policy.hold_minutes),
+                booked_by=booked_by or patient,
+                idempotency_key=idempotency_key,
+            )
+    except IntegrityError as exc:
+        if idempotency_key:
+            existing = Appointment.objects.filter(patient=patient, idempotency_key=idempotency_key).first()
+            if existing:
+                return existing
+        raise _constraint_error(exc) from exc
+    return appointment
+
+
+def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:
+    """Confirm a held (or reviewed) appointment and send the patient the confirmation with its .ics."""
+    appointment = appointment_transition(appointment=appointment, to=Status.CONFIRMED, by=by)
+    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="confirmed"))
+    return appointment
+
+
+def appointment_decline(*, appointment: Appointment, by=None, reason: str = "") -> Appointment:
+    """Decline an appointment waiting for review: the slot is freed and the patient told."""
+    appointment = appointment_transition(appointment=appointment, to=Status.DECLINED, by=by, reason=reason)
+    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
+    return appointment
+
+
+def can_change(appointment: Appointment, *, now: datetime | None = None) -> bool:
+    """Patients may cancel or move an appointment only up to the policy's window before it starts."""
+    now = now or timezone.now()
+    window = timedelta(hours=ClinicPolicy.get().cancellation_window_hours)
+    return appointment.status in ACTIVE_STATUSES and appointment.start - now >= window
+
+
+def appointment_cancel(
+    *, appointment: Appointment, by, reason: str = "", as_staff: bool = False
+) -> Appointment:
+    """Cancel an active appointment; patients only inside the cancellation window, staff at any time."""
+    if not as_staff and not can_change(appointment):
+        hours = ClinicPolicy.get().cancellation_window_hours
+        raise BookingError(
+            f"Appointments can be cancelled online up to {hours} hours before they start. "
+            "Please phone the clinic.",
+            code="outside_window",
+        )
+    appointment = appointment_transition(appointment=appointment, to=Status.CANCELLED, by=by, reason=reason)
+    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
+    return appointment
+
+
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    start: datetime,
+    therapist: Therapist | None = None,
+    by,
+    as_staff: bool = False,
+) -> Appointment:
+    """Move an appointment to a new start (and optionally therapist) in one step.
+
+    The same row is updated, so the old time is freed only if the new one is taken, and the calendar
+    entry keeps its UID with a higher SEQUENCE.
+    """
+    therapist = therapist or appointment.therapist
+    service = appointment.service
+    _validate_request(service=service, therapist=therapist, start=start)
+    if not as_staff and not can_change(appointment):
+        hours = ClinicPolicy.get().cancellation_window_hours
+        raise BookingError(
+            f"Appointments can be moved online up to {hours} hours before they start. "
+            "Please phone the clinic.",
+            code="outside_window",
+        )
+    try:
+        with transaction.atomic():
+            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if current.status not in ACTIVE_STATUSES:
+                raise BookingError("Only an upcoming appointment can be moved.", code="invalid_transition")
+            appointments_expire_stale_holds()
+            _check_free(
+                service=service,
+                therapist=therapist,
+                patient=current.patient,
+                start=start,
+                exclude_id=current.pk,
+            )
+            current.start = start
+            current.end = start + service.duration
+            current.blocks_until = current.end + service.buffer
+            current.therapist = therapist
+            current.sequence += 1
+            current.save(
+                update_fields=["start", "end", "blocks_until", "therapist", "sequence", "updated_at"]
+            )
+    except IntegrityError as exc:
+        raise _constraint_error(exc) from exc
+    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="changed"))
+    appointment.refresh_from_db()
+    return appointment
+
+
+def appointment_mark(*, appointment: Appointment, to: str, by) -> Appointment:
+    """After the session: completed or no-show."""
+    if to not in (Status.COMPLETED, Status.NO_SHOW):
+        raise BookingError("Only completed or no-show can be recorded here.", code="invalid_transition")
+    if appointment.start > timezone.now():
+        raise BookingError("An appointment cannot be marked before it starts.", code="too_early")
+    return appointment_transition(appointment=appointment, to=to, by=by)

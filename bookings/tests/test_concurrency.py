@@ -1,0 +1,81 @@
+"""Real threads, each with its own database connection, racing for the same time. These run on the
+file-based SQLite test database and, in CI, on PostgreSQL."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from bookings import services
+from bookings.models import Appointment, Status
+from clinic.tests.factories import UserFactory
+
+from .conftest import at
+from .factories import bookable_therapist
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("frozen_now"),
+]
+
+
+def race(attempts):
+    """Run each zero-argument callable in its own thread, all released at once; count the outcomes."""
+    barrier = threading.Barrier(len(attempts))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def worker(fn):
+        try:
+            barrier.wait()
+            fn()
+            result = "booked"
+        except services.BookingError as exc:
+            result = f"refused:{exc.code}"
+        except Exception as exc:  # noqa: BLE001 - anything else is a server error and fails the test
+            result = f"error:{type(exc).__name__}:{exc}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=worker, args=(fn,)) for fn in attempts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return Counter(o if not o.startswith("error") else o for o in outcomes)
+
+
+def booker(patient, service, therapist, start):
+    return lambda: services.appointment_book(
+        patient=patient, service=service, therapist=therapist, start=start
+    )
+
+
+def test_fifty_simultaneous_attempts_at_one_slot_create_exactly_one(service, therapist):
+    patients = [UserFactory() for _ in range(50)]
+    outcome = race([booker(p, service, therapist, at(3, 10)) for p in patients])
+    assert outcome["booked"] == 1, outcome
+    assert outcome["refused:slot_taken"] == 49, outcome
+    assert Appointment.objects.filter(status=Status.HELD).count() == 1
+
+
+def test_simultaneous_partially_overlapping_slots_create_exactly_one(service, therapist):
+    patients = [UserFactory() for _ in range(50)]
+    starts = [at(3, 10), at(3, 10, 15), at(3, 10, 30), at(3, 10, 45), at(3, 11)]
+    outcome = race([booker(p, service, therapist, starts[i % len(starts)]) for i, p in enumerate(patients)])
+    assert outcome["booked"] == 1, outcome
+    assert sum(n for k, n in outcome.items() if k.startswith("refused")) == 49, outcome
+    assert not any(k.startswith("error") for k in outcome), outcome
+
+
+def test_one_patient_booking_two_therapists_at_once_gets_one(service, therapist):
+    other = bookable_therapist(service)
+    patient = UserFactory()
+    attempts = [booker(patient, service, t, at(3, 10)) for t in (therapist, other) * 10]
+    outcome = race(attempts)
+    assert outcome["booked"] == 1, outcome
+    assert sum(n for k, n in outcome.items() if k.startswith("refused")) == 19, outcome
+    assert Appointment.objects.filter(patient=patient).count() == 1

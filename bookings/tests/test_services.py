@@ -1,0 +1,182 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+
+from bookings import services
+from bookings.models import Appointment, Status
+from bookings.services import BookingError
+from clinic.tests.factories import UserFactory
+
+from .conftest import at
+from .factories import AppointmentFactory, bookable_therapist
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
+
+
+def book(patient, service, therapist, start, **kw):
+    return services.appointment_book(patient=patient, service=service, therapist=therapist, start=start, **kw)
+
+
+def test_booking_a_free_slot_holds_it(service, therapist):
+    appt = book(UserFactory(), service, therapist, at(3, 10))
+    assert appt.status == Status.HELD
+    assert appt.end == at(3, 11)
+    assert appt.blocks_until == at(3, 11, 15)
+    assert appt.hold_expires_at is not None
+
+
+def test_second_booking_of_same_slot_is_refused(service, therapist):
+    book(UserFactory(), service, therapist, at(3, 10))
+    with pytest.raises(BookingError) as exc:
+        book(UserFactory(), service, therapist, at(3, 10))
+    assert exc.value.code == "slot_taken"
+    assert Appointment.objects.count() == 1
+
+
+def test_partial_overlap_is_refused(service, therapist):
+    book(UserFactory(), service, therapist, at(3, 10))
+    with pytest.raises(BookingError) as exc:
+        book(UserFactory(), service, therapist, at(3, 10, 30))
+    assert exc.value.code == "slot_taken"
+
+
+def test_booking_inside_buffer_is_refused_and_after_buffer_allowed(service, therapist):
+    book(UserFactory(), service, therapist, at(3, 10))
+    with pytest.raises(BookingError):
+        book(UserFactory(), service, therapist, at(3, 11))  # inside the 15-minute buffer
+    assert book(UserFactory(), service, therapist, at(3, 11, 15)).status == Status.HELD
+
+
+def test_back_to_back_without_buffer_is_allowed(therapist):
+    from .factories import ServiceFactory
+
+    short = ServiceFactory(duration_minutes=30, buffer_minutes=0)
+    short.therapists.add(therapist)
+    book(UserFactory(), short, therapist, at(3, 10))
+    assert book(UserFactory(), short, therapist, at(3, 10, 30)).start == at(3, 10, 30)
+
+
+def test_patient_cannot_be_in_two_places(service, therapist):
+    other = bookable_therapist(service)
+    patient = UserFactory()
+    book(patient, service, therapist, at(3, 10))
+    with pytest.raises(BookingError) as exc:
+        book(patient, service, other, at(3, 10, 30))
+    assert exc.value.code == "patient_busy"
+
+
+def test_slot_outside_hours_or_off_grid_is_refused(service, therapist):
+    for start in (at(3, 7), at(3, 10, 7), at(3, 16, 30)):
+        with pytest.raises(BookingError) as exc:
+            book(UserFactory(), service, therapist, start)
+        assert exc.value.code == "slot_unavailable"
+
+
+def test_cancel_frees_the_slot(service, therapist):
+    patient = UserFactory()
+    appt = book(patient, service, therapist, at(3, 10))
+    services.appointment_cancel(appointment=appt, by=patient, reason="Away")
+    appt.refresh_from_db()
+    assert appt.status == Status.CANCELLED
+    assert appt.cancelled_by == patient
+    assert book(UserFactory(), service, therapist, at(3, 10)).status == Status.HELD
+
+
+def test_expired_hold_does_not_block(service, therapist, frozen_now):
+    import time_machine
+
+    book(UserFactory(), service, therapist, at(3, 10))
+    with time_machine.travel(frozen_now + timedelta(minutes=16), tick=False):
+        again = book(UserFactory(), service, therapist, at(3, 10))
+    assert again.status == Status.HELD
+    assert Appointment.objects.filter(status=Status.EXPIRED).count() == 1
+
+
+def test_lapsed_hold_cannot_be_confirmed(service, therapist, frozen_now):
+    import time_machine
+
+    appt = book(UserFactory(), service, therapist, at(3, 10))
+    with (
+        time_machine.travel(frozen_now + timedelta(minutes=16), tick=False),
+        pytest.raises(BookingError) as exc,
+    ):
+        services.appointment_confirm(appointment=appt)
+    assert exc.value.code == "expired"
+
+
+def test_same_idempotency_key_returns_the_first_booking(service, therapist):
+    patient = UserFactory()
+    first = book(patient, service, therapist, at(3, 10), idempotency_key="abc")
+    second = book(patient, service, therapist, at(3, 10), idempotency_key="abc")
+    assert first.pk == second.pk
+    assert Appointment.objects.count() == 1
+
+
+def test_cancellation_outside_the_window_is_refused_for_patients_but_not_staff(service, therapist):
+    patient = UserFactory()
+    appt = AppointmentFactory(
+        patient=patient, therapist=therapist, service=service, start=at(2, 7)
+    )  # 23 h ahead
+    with pytest.raises(BookingError) as exc:
+        services.appointment_cancel(appointment=appt, by=patient)
+    assert exc.value.code == "outside_window"
+    staff = UserFactory()
+    services.appointment_cancel(appointment=appt, by=staff, as_staff=True, reason="Therapist ill")
+    appt.refresh_from_db()
+    assert appt.status == Status.CANCELLED
+
+
+def test_reschedule_moves_atomically_and_keeps_the_old_slot_on_failure(service, therapist):
+    patient = UserFactory()
+    appt = book(patient, service, therapist, at(3, 10))
+    services.appointment_confirm(appointment=appt)
+    blocker = book(UserFactory(), service, therapist, at(3, 14))
+    with pytest.raises(BookingError):
+        services.appointment_reschedule(appointment=appt, start=at(3, 14), by=patient)
+    appt.refresh_from_db()
+    assert (appt.start, appt.status) == (at(3, 10), Status.CONFIRMED)
+    moved = services.appointment_reschedule(appointment=appt, start=at(3, 10, 30), by=patient)
+    assert moved.pk == appt.pk
+    assert moved.start == at(3, 10, 30)
+    assert moved.sequence == 1
+    # The old time is free again for someone else.
+    assert blocker.status == Status.HELD
+    services.appointment_reschedule(appointment=moved, start=at(4, 9), by=patient)
+    assert book(UserFactory(), service, therapist, at(3, 10)).status == Status.HELD
+
+
+def test_transitions_outside_the_table_are_refused(service, therapist):
+    appt = AppointmentFactory(therapist=therapist, service=service, start=at(3, 10), status=Status.CANCELLED)
+    with pytest.raises(BookingError) as exc:
+        services.appointment_confirm(appointment=appt)
+    assert exc.value.code == "invalid_transition"
+
+
+def test_emails_are_sent_after_commit_with_ics(service, therapist, django_capture_on_commit_callbacks):
+    patient = UserFactory(email="sam@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        appt = book(patient, service, therapist, at(3, 10))
+        services.appointment_confirm(appointment=appt)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["sam@example.org"]
+    assert "Wednesday 3 June 2026, 10:00" in message.body
+    assert "Europe/London" in message.body
+    assert message.alternatives[0][1] == "text/html"
+    assert message.attachments[0][0] == "appointment.ics"
+
+
+def test_no_email_when_the_transaction_rolls_back(service, therapist, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                appt = book(UserFactory(), service, therapist, at(3, 10))
+                services.appointment_confirm(appointment=appt)
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert mail.outbox == []

@@ -1,0 +1,278 @@
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from clinic.models import ClinicPolicy, Therapist
+
+from . import selectors, services
+from .forms import CancelForm, DayListFilterForm, DayPickForm, FrontDeskBookingForm, SlotChoiceForm
+from .ics import appointment_ics
+from .models import ACTIVE_STATUSES, Appointment, Service
+
+
+def service_list(request):
+    services_ = Service.objects.active()
+    return render(request, "bookings/service_list.html", {"services": services_})
+
+
+def _local_today() -> date:
+    return timezone.now().astimezone(selectors.clinic_zone()).date()
+
+
+def _slot_context(request, service: Service, *, action_url: str, extra_error: str | None = None) -> dict:
+    """The day picker and the free slots of one day, shared by booking and rescheduling."""
+    form = DayPickForm(request.GET or None, service=service)
+    therapist = None
+    day = _local_today()
+    if form.is_bound:
+        if form.is_valid():
+            day = form.cleaned_data["date"] or day
+            if form.cleaned_data["therapist"]:
+                therapist = Therapist.objects.filter(pk=form.cleaned_data["therapist"]).first()
+        else:
+            if form.data.get("date") and "date" in form.errors:
+                messages.error(request, "That day could not be read; showing today instead.")
+            if "therapist" in form.errors:
+                messages.error(request, "That therapist is not available for this service; showing everyone.")
+    slots = selectors.free_slots(service=service, therapist=therapist, first_day=day, days=1)
+    chosen = request.GET.get("start", "")
+    return {
+        "service": service,
+        "form": form,
+        "day": day,
+        "previous_day": day - timedelta(days=1) if day > _local_today() else None,
+        "next_day": day + timedelta(days=1),
+        "therapist": therapist,
+        "slots": slots,
+        "chosen_start": chosen,
+        "action_url": action_url,
+        "error": extra_error,
+        "query": {"therapist": therapist.pk if therapist else "", "date": day.isoformat()},
+    }
+
+
+def service_slots(request, slug: str):
+    service = get_object_or_404(Service.objects.active(), slug=slug)
+    context = _slot_context(request, service, action_url=reverse("bookings:hold", args=[slug]))
+    context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
+    context["signup_url"] = f"{reverse('account_signup')}?{urlencode({'next': request.get_full_path()})}"
+    return render(request, "bookings/slot_list.html", context)
+
+
+@login_required
+@require_POST
+def hold(request, slug: str):
+    service = get_object_or_404(Service.objects.active(), slug=slug)
+    form = SlotChoiceForm(request.POST)
+    error = None
+    if form.is_valid():
+        therapist = Therapist.objects.filter(pk=form.cleaned_data["therapist"]).first()
+        if therapist is None:
+            error = "That therapist could not be found; please pick a slot again."
+        else:
+            try:
+                appointment = services.appointment_book(
+                    patient=request.user,
+                    service=service,
+                    therapist=therapist,
+                    start=form.cleaned_data["start"],
+                )
+            except services.BookingError as exc:
+                error = exc.messages[0]
+            else:
+                return redirect(_after_hold_url(appointment))
+    else:
+        error = next(iter(form.errors.values()))[0]
+    messages.error(request, error)
+    context = _slot_context(
+        request, service, action_url=reverse("bookings:hold", args=[slug]), extra_error=error
+    )
+    return render(request, "bookings/slot_list.html", context, status=409)
+
+
+def _after_hold_url(appointment: Appointment) -> str:
+    """Where a new hold goes next. Until the intake step exists, the hold is confirmed at once."""
+    services.appointment_confirm(appointment=appointment, by=appointment.patient)
+    return reverse("bookings:appointment-detail", args=[appointment.pk])
+
+
+def visible_appointments(user):
+    """Appointments this user may see: their own, their own patients' (therapists), all (front desk)."""
+    qs = Appointment.objects.select_related("therapist", "service", "patient")
+    if user.has_perm("clinic.manage_appointments"):
+        return qs
+    return qs.filter(Q(patient=user) | Q(therapist__user=user))
+
+
+def _get_visible(request, pk: int) -> Appointment:
+    return get_object_or_404(visible_appointments(request.user), pk=pk)
+
+
+def _is_staff_for(user, appointment: Appointment) -> bool:
+    return appointment.patient_id != user.pk and user.has_perm("clinic.manage_appointments")
+
+
+@login_required
+def my_appointments(request):
+    now = timezone.now()
+    mine = Appointment.objects.filter(patient=request.user).select_related("therapist", "service")
+    upcoming = mine.filter(status__in=ACTIVE_STATUSES, end__gte=now).order_by("start")
+    past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-start")[:50]
+    return render(
+        request,
+        "bookings/appointment_list.html",
+        {"upcoming": list(upcoming), "past": list(past), "policy": ClinicPolicy.get()},
+    )
+
+
+@login_required
+def appointment_detail(request, pk: int):
+    appointment = _get_visible(request, pk)
+    staff = _is_staff_for(request.user, appointment)
+    return render(
+        request,
+        "bookings/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "can_change": appointment.is_active and (staff or services.can_change(appointment)),
+            "is_own": appointment.patient_id == request.user.pk,
+            "cancel_form": CancelForm(),
+            "policy": ClinicPolicy.get(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def appointment_cancel(request, pk: int):
+    appointment = _get_visible(request, pk)
+    if appointment.patient_id != request.user.pk and not request.user.has_perm("clinic.manage_appointments"):
+        raise Http404
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The reason is too long (300 characters at most).")
+        return redirect(appointment)
+    try:
+        services.appointment_cancel(
+            appointment=appointment,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            as_staff=_is_staff_for(request.user, appointment),
+        )
+    except services.BookingError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "The appointment is cancelled. A confirmation email is on its way.")
+    return redirect(appointment)
+
+
+@login_required
+def appointment_reschedule(request, pk: int):
+    appointment = _get_visible(request, pk)
+    if appointment.patient_id != request.user.pk and not request.user.has_perm("clinic.manage_appointments"):
+        raise Http404
+    staff = _is_staff_for(request.user, appointment)
+    action = reverse("bookings:appointment-reschedule", args=[pk])
+    status = 200
+    error = None
+    if not appointment.is_active or not (staff or services.can_change(appointment)):
+        messages.error(
+            request,
+            "This appointment can no longer be moved online. Please phone the clinic.",
+        )
+        return redirect(appointment)
+    if request.method == "POST":
+        form = SlotChoiceForm(request.POST)
+        if form.is_valid():
+            therapist = Therapist.objects.filter(pk=form.cleaned_data["therapist"]).first()
+            try:
+                if therapist is None:
+                    raise services.BookingError(
+                        "That therapist could not be found.", code="unknown_therapist"
+                    )
+                services.appointment_reschedule(
+                    appointment=appointment,
+                    start=form.cleaned_data["start"],
+                    therapist=therapist,
+                    by=request.user,
+                    as_staff=staff,
+                )
+            except services.BookingError as exc:
+                error = exc.messages[0]
+            else:
+                messages.success(
+                    request, "Your appointment has moved. An updated calendar entry is on its way."
+                )
+                return redirect(appointment)
+        else:
+            error = next(iter(form.errors.values()))[0]
+        messages.error(request, error)
+        status = 409
+    context = _slot_context(request, appointment.service, action_url=action, extra_error=error)
+    context["appointment"] = appointment
+    return render(request, "bookings/slot_list.html", context, status=status)
+
+
+@login_required
+def appointment_ics_download(request, pk: int):
+    appointment = _get_visible(request, pk)
+    response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="appointment-{appointment.pk}.ics"'
+    return response
+
+
+@login_required
+@permission_required("clinic.manage_appointments", raise_exception=True)
+def front_desk_day(request):
+    form = DayListFilterForm(request.GET or None)
+    day = _local_today()
+    qs = Appointment.objects.select_related("therapist", "service", "patient").order_by("start", "therapist")
+    if form.is_bound and form.is_valid():
+        day = form.cleaned_data["date"] or day
+        if form.cleaned_data["therapist"]:
+            qs = qs.filter(therapist=form.cleaned_data["therapist"])
+        if form.cleaned_data["status"]:
+            qs = qs.filter(status=form.cleaned_data["status"])
+    elif form.is_bound:
+        messages.error(request, "Some filters could not be read; showing today for everyone.")
+    tz = selectors.clinic_zone()
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    appointments = list(qs.filter(start__gte=start, start__lt=start + timedelta(days=1)))
+    return render(
+        request,
+        "bookings/front_desk_day.html",
+        {"form": form, "day": day, "appointments": appointments},
+    )
+
+
+@login_required
+@permission_required("clinic.manage_appointments", raise_exception=True)
+def front_desk_book(request):
+    form = FrontDeskBookingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = services.appointment_book(
+                patient=form.patient,
+                service=form.cleaned_data["service"],
+                therapist=form.cleaned_data["therapist"],
+                start=form.cleaned_data["start"],
+                booked_by=request.user,
+            )
+            services.appointment_confirm(appointment=appointment, by=request.user)
+        except services.BookingError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Booked for {form.patient}.")
+            return redirect(appointment)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(request, "bookings/front_desk_book.html", {"form": form}, status=status)
