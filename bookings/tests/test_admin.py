@@ -156,7 +156,9 @@ def test_week_view_is_closed_to_non_admin_staff(client):
     assert resp.status_code == 302
 
 
-def test_admin_cancel_action_goes_through_the_booking_service(admin_client_, django_capture_on_commit_callbacks):
+def test_admin_cancel_action_goes_through_the_booking_service(
+    admin_client_, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     from bookings.models import Status
@@ -165,7 +167,10 @@ def test_admin_cancel_action_goes_through_the_booking_service(admin_client_, dja
     therapist = bookable_therapist(service)
     appt = AppointmentFactory(therapist=therapist, service=service, start=timezone.now() + timedelta(hours=2))
     done = AppointmentFactory(
-        therapist=therapist, service=service, start=timezone.now() + timedelta(days=3), status=Status.CANCELLED
+        therapist=therapist,
+        service=service,
+        start=timezone.now() + timedelta(days=3),
+        status=Status.CANCELLED,
     )
     with django_capture_on_commit_callbacks(execute=True):
         resp = admin_client_.post(
