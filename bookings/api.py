@@ -79,8 +79,10 @@ class TherapistOut(Schema):
 
 
 class SlotOut(Schema):
-    start: datetime
-    end: datetime
+    start: str = Field(
+        ..., description="ISO-8601 in the clinic's zone, with its UTC offset (+00:00, +01:00)."
+    )
+    end: str
     therapist: TherapistOut
 
 
@@ -128,8 +130,8 @@ def availability(request, q: Query[AvailabilityQuery]):
         "time_zone": tz.key,
         "slots": [
             {
-                "start": s.start.astimezone(tz),
-                "end": s.end.astimezone(tz),
+                "start": s.start.astimezone(tz).isoformat(),
+                "end": s.end.astimezone(tz).isoformat(),
                 "therapist": {"id": s.therapist_id, "name": s.therapist_name},
             }
             for s in slots
@@ -162,8 +164,8 @@ class AppointmentOut(Schema):
     id: int
     service: str
     therapist: TherapistOut
-    start: datetime
-    end: datetime
+    start: str = Field(..., description="ISO-8601 in the clinic's zone, with its UTC offset.")
+    end: str
     status: str
     ics_url: str
 
@@ -178,8 +180,8 @@ def appointment_out(appointment) -> dict:
         "id": appointment.pk,
         "service": appointment.service.slug,
         "therapist": {"id": appointment.therapist_id, "name": appointment.therapist.display_name},
-        "start": appointment.start.astimezone(tz),
-        "end": appointment.end.astimezone(tz),
+        "start": appointment.start.astimezone(tz).isoformat(),
+        "end": appointment.end.astimezone(tz).isoformat(),
         "status": appointment.status,
         "ics_url": reverse("bookings:appointment-ics", args=[appointment.pk]),
     }

@@ -90,7 +90,11 @@ def hold(request, slug: str):
             except services.BookingError as exc:
                 error = exc.messages[0]
             else:
-                return redirect(_after_hold_url(appointment))
+                url = _after_hold_url(appointment)
+                messages.success(
+                    request, "You are booked. A confirmation email with a calendar file is on its way."
+                )
+                return redirect(url)
     else:
         error = next(iter(form.errors.values()))[0]
     messages.error(request, error)

@@ -86,3 +86,11 @@ def test_openapi_schema_describes_availability(client):
     resp = client.get("/api/v1/openapi.json")
     assert resp.status_code == 200
     assert "/api/v1/availability" in resp.json()["paths"]
+
+
+def test_winter_times_carry_an_explicit_zero_offset(client, service):
+    therapist = bookable_therapist(service)
+    with time_machine.travel(datetime(2026, 11, 28, 8, 0, tzinfo=LONDON), tick=False):
+        params = {"service": "psoas-60", "therapist": therapist.pk, "from": "2026-12-01", "days": 1}
+        data = client.get(URL, params).json()
+    assert data["slots"][0]["start"] == "2026-12-01T09:00:00+00:00"
