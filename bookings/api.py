@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -166,8 +167,9 @@ class AppointmentOut(Schema):
     therapist: TherapistOut
     start: str = Field(..., description="ISO-8601 in the clinic's zone, with its UTC offset.")
     end: str
-    status: str
+    status: str = Field(..., description="held: answer the health questions at next_url to confirm it.")
     ics_url: str
+    next_url: str | None = None
 
 
 class CancelIn(Schema):
@@ -184,6 +186,9 @@ def appointment_out(appointment) -> dict:
         "end": appointment.end.astimezone(tz).isoformat(),
         "status": appointment.status,
         "ics_url": reverse("bookings:appointment-ics", args=[appointment.pk]),
+        "next_url": reverse(settings.BOOKING_NEXT_STEP_URL, args=[appointment.pk])
+        if appointment.status == "held"
+        else None,
     }
 
 
@@ -220,9 +225,6 @@ def book_appointment(request, payload: AppointmentIn):
             start=payload.start,
             idempotency_key=key,
         )
-        if appointment.status == "held":
-            # Until the intake step exists, a hold is confirmed at once (as on the booking page).
-            appointment = services.appointment_confirm(appointment=appointment, by=request.user)
     except services.BookingError as exc:
         raise _booking_error(exc) from exc
     appointment = Appointment.objects.select_related("service", "therapist").get(pk=appointment.pk)

@@ -281,3 +281,26 @@ def appointment_mark(*, appointment: Appointment, to: str, by) -> Appointment:
     if appointment.start > timezone.now():
         raise BookingError("An appointment cannot be marked before it starts.", code="too_early")
     return appointment_transition(appointment=appointment, to=to, by=by)
+
+
+def appointment_extend_hold(*, appointment: Appointment) -> bool:
+    """Keep a patient's held slot while they work through the intake: each saved step renews the hold
+    for the policy's hold time. A hold that has already lapsed is not revived. Returns whether it holds."""
+    now = timezone.now()
+    renewed = Appointment.objects.filter(
+        pk=appointment.pk, status=Status.HELD, hold_expires_at__gt=now
+    ).update(hold_expires_at=now + timedelta(minutes=ClinicPolicy.get().hold_minutes), updated_at=now)
+    return bool(renewed)
+
+
+def appointment_hold_for_review(*, appointment: Appointment, by=None) -> Appointment:
+    """Screening found something a clinician must look at: the slot stays blocked, waiting for review."""
+    appointment = appointment_transition(appointment=appointment, to=Status.PENDING_REVIEW, by=by)
+    Appointment.objects.filter(pk=appointment.pk).update(hold_expires_at=None)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def appointment_refuse(*, appointment: Appointment, by=None, reason: str = "") -> Appointment:
+    """Screening found an urgent warning sign: the booking is refused and the slot freed at once."""
+    return appointment_transition(appointment=appointment, to=Status.REFUSED, by=by, reason=reason)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Q
@@ -105,9 +106,8 @@ def hold(request, slug: str):
 
 
 def _after_hold_url(appointment: Appointment) -> str:
-    """Where a new hold goes next. Until the intake step exists, the hold is confirmed at once."""
-    services.appointment_confirm(appointment=appointment, by=appointment.patient)
-    return reverse("bookings:appointment-detail", args=[appointment.pk])
+    """A new hold goes on to the next step (the health form, settings.BOOKING_NEXT_STEP_URL)."""
+    return reverse(settings.BOOKING_NEXT_STEP_URL, args=[appointment.pk])
 
 
 def visible_appointments(user):
@@ -152,6 +152,9 @@ def appointment_detail(request, pk: int):
             "is_own": appointment.patient_id == request.user.pk,
             "cancel_form": CancelForm(),
             "policy": ClinicPolicy.get(),
+            "next_step_url": reverse(settings.BOOKING_NEXT_STEP_URL, args=[appointment.pk])
+            if appointment.patient_id == request.user.pk and appointment.status in ("held", "pending_review")
+            else None,
         },
     )
 
@@ -272,11 +275,15 @@ def front_desk_book(request):
                 start=form.cleaned_data["start"],
                 booked_by=request.user,
             )
-            services.appointment_confirm(appointment=appointment, by=request.user)
+            # The patient still answers the health questions; until then the booking waits for review.
+            services.appointment_hold_for_review(appointment=appointment, by=request.user)
         except services.BookingError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"Booked for {form.patient}.")
+            messages.success(
+                request,
+                f"Booked for {form.patient}. It waits for review until the patient's health form is in.",
+            )
             return redirect(appointment)
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "bookings/front_desk_book.html", {"form": form}, status=status)

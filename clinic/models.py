@@ -133,6 +133,9 @@ class ClinicPolicy(models.Model):
     slot_step_minutes = models.PositiveSmallIntegerField(default=15)
     cancellation_window_hours = models.PositiveSmallIntegerField(default=24)
     hold_minutes = models.PositiveSmallIntegerField(default=15)
+    intake_validity_months = models.PositiveSmallIntegerField(
+        default=12, help_text="How long a full intake stays valid; after that the patient fills it in again."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -52,11 +52,21 @@ def _permissions_for(specs: tuple[str, ...]) -> list[Permission]:
     return perms
 
 
-def sync_role_permissions(**kwargs) -> None:
-    """Give each role group exactly the permissions ROLE_PERMISSIONS lists (those that exist yet)."""
+def sync_role_permissions(sender=None, **kwargs) -> None:
+    """Give each role group exactly the permissions ROLE_PERMISSIONS lists.
+
+    Runs once per `migrate`, on the last app's signal, after making sure every app's permission rows
+    exist (this receiver may run before contrib.auth's own for that app).
+    """
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
     using = kwargs.get("using", "default")
-    if using != "default":
+    configs = list(apps.get_app_configs())
+    if using != "default" or (sender is not None and sender is not configs[-1]):
         return
+    for config in configs:
+        create_permissions(config, verbosity=0, using=using)
     for name, specs in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
         wanted = {p.pk for p in _permissions_for(specs)}

@@ -45,7 +45,8 @@ def test_booking_returns_201_with_the_appointment(api, service, therapist):
     data = resp.json()
     assert data["start"] == "2026-06-03T10:00:00+01:00"
     assert data["therapist"]["id"] == therapist.pk
-    assert data["status"] == "confirmed"
+    assert data["status"] == "held"  # confirmed once the health questions are answered
+    assert data["next_url"] == f"/intake/appointment/{data['id']}/"
     assert Appointment.objects.get().patient == api.patient
 
 

@@ -280,12 +280,12 @@ def test_horizon_ends_on_local_today_plus_horizon_days():
 
 
 def test_horizon_counts_from_the_local_date_not_the_utc_date():
-    # 22:00 in New York on Monday is already Tuesday in UTC; the horizon still starts from Monday.
+    # 02:00 UTC on Tuesday is still Monday 22:00 in New York, so the horizon starts from Monday.
     found = slots(
         tz=NEW_YORK,
         windows=[WeeklyWindow(1, weekday, time(9), time(10)) for weekday in range(7)],
         policy=policy(horizon=1),
-        now=local(MONDAY, 22, tz=NEW_YORK),
+        now=datetime(2026, 6, 2, 2, tzinfo=UTC),
         days=4,
     )
     assert sorted({s.start.astimezone(NEW_YORK).date() for s in found}) == [MONDAY + timedelta(days=1)]

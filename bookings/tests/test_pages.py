@@ -61,9 +61,9 @@ def test_patient_books_a_slot_from_the_page(client, service, therapist):
     )
     appt = Appointment.objects.get()
     assert resp.status_code == 302
-    assert resp["Location"] == reverse("bookings:appointment-detail", args=[appt.pk])
+    assert resp["Location"] == f"/intake/appointment/{appt.pk}/"  # on to the health questions
     assert appt.patient == patient
-    assert appt.status == Status.CONFIRMED
+    assert appt.status == Status.HELD
 
 
 def test_taken_slot_on_the_page_gives_a_message_and_fresh_slots(client, service, therapist):
@@ -212,7 +212,9 @@ def test_front_desk_books_for_a_patient_with_the_same_rules(client, service, the
     assert 'value="pat@example.org"' in body
     resp = client.post(url, {**data, "start": "2026-06-03T13:00"})
     assert resp.status_code == 302
-    assert Appointment.objects.get(patient=patient).start == at(3, 13)
+    booked = Appointment.objects.get(patient=patient)
+    assert booked.start == at(3, 13)
+    assert booked.status == Status.PENDING_REVIEW  # until the patient's health form is in
 
 
 def test_front_desk_booking_for_unknown_patient_says_so(client, service, therapist):

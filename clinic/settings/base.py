@@ -174,3 +174,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Where a patient goes after holding a slot: the intake step (bookings does not import intake).
+BOOKING_NEXT_STEP_URL = "intake:appointment-start"

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.contrib import admin
+
+from . import services
+from .models import CheckIn, Intake, RuleSet, ScreeningResult, ScreeningRule, StaffAlert
+
+
+@admin.register(ScreeningRule)
+class ScreeningRuleAdmin(admin.ModelAdmin):
+    """Rules are data the clinic's clinicians approve. Every saved edit makes a new rule-set version."""
+
+    list_display = ["key", "question_key", "condition", "severity", "contraindication", "active"]
+    list_filter = ["severity", "condition", "active", "per_visit"]
+    search_fields = ["key", "question_key", "question", "staff_action"]
+    list_select_related = ["contraindication"]
+    autocomplete_fields = ["contraindication"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        version = services.rule_set_bump(
+            by=request.user, note=f"{'Edited' if change else 'Added'} rule {obj.key}"
+        )
+        self.message_user(request, f"Saved. The screening rules are now version {version.version}.")
+
+    def delete_model(self, request, obj):
+        key = obj.key
+        super().delete_model(request, obj)
+        services.rule_set_bump(by=request.user, note=f"Deleted rule {key}")
+
+    def has_delete_permission(self, request, obj=None):
+        # Switch a rule off instead: old results still refer to the versions that contained it.
+        return False
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["version", "created_at", "created_by", "note"]
+    readonly_fields = ["version", "created_at", "created_by", "note", "snapshot"]
+    list_select_related = ["created_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Clinical records are written by the intake services only; the admin shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Intake)
+class IntakeAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "status", "submitted_at", "step"]
+    list_filter = ["status"]
+    search_fields = ["patient__email", "patient__last_name"]
+    list_select_related = ["patient"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ScreeningResult)
+class ScreeningResultAdmin(ReadOnlyAdmin):
+    list_display = ["appointment", "outcome", "rule_set", "screened_on", "created_at"]
+    list_filter = ["outcome"]
+    search_fields = ["appointment__patient__email"]
+    list_select_related = [
+        "appointment__patient",
+        "appointment__therapist",
+        "appointment__service",
+        "rule_set",
+    ]
+
+
+@admin.register(CheckIn)
+class CheckInAdmin(ReadOnlyAdmin):
+    list_display = ["appointment", "patient", "health_changed", "unwell_today", "created_at"]
+    list_select_related = [
+        "appointment__therapist",
+        "appointment__service",
+        "appointment__patient",
+        "patient",
+    ]
+
+
+@admin.register(StaffAlert)
+class StaffAlertAdmin(ReadOnlyAdmin):
+    list_display = ["message", "appointment", "created_at", "acknowledged_at"]
+    list_select_related = ["appointment__therapist", "appointment__service", "appointment__patient"]
