@@ -1,15 +1,59 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
 
 from . import services
 from .models import CheckIn, Intake, RuleSet, ScreeningResult, ScreeningRule, StaffAlert
+from .screening import COMPUTED, RuleSpec, validate_rule
+
+
+class ScreeningRuleForm(forms.ModelForm):
+    class Meta:
+        model = ScreeningRule
+        fields = [
+            "key",
+            "question_key",
+            "question",
+            "answer_type",
+            "condition",
+            "threshold",
+            "values",
+            "computed",
+            "requires_yes",
+            "severity",
+            "staff_action",
+            "patient_message",
+            "contraindication",
+            "per_visit",
+            "active",
+            "position",
+        ]
+        help_texts = {"computed": "One of: " + ", ".join(sorted(COMPUTED))}
+
+    def clean(self):
+        cleaned = super().clean()
+        spec = RuleSpec(
+            key=cleaned.get("key") or "?",
+            question_key=cleaned.get("question_key") or "?",
+            condition=cleaned.get("condition") or "",
+            severity=cleaned.get("severity") or "",
+            threshold=cleaned.get("threshold"),
+            values=tuple(v.strip() for v in (cleaned.get("values") or "").split(",") if v.strip()),
+            computed=cleaned.get("computed") or "",
+        )
+        try:
+            validate_rule(spec)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_rule") from exc
+        return cleaned
 
 
 @admin.register(ScreeningRule)
 class ScreeningRuleAdmin(admin.ModelAdmin):
     """Rules are data the clinic's clinicians approve. Every saved edit makes a new rule-set version."""
 
+    form = ScreeningRuleForm
     list_display = ["key", "question_key", "condition", "severity", "contraindication", "active"]
     list_filter = ["severity", "condition", "active", "per_visit"]
     search_fields = ["key", "question_key", "question", "staff_action"]

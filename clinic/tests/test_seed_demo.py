@@ -54,3 +54,20 @@ def test_seed_demo_builds_a_bookable_clinic():
         service=service, therapist=None, first_day=timezone.localdate() + timedelta(days=2), days=7
     )
     assert len({s.therapist_id for s in slots}) >= 3
+
+
+def test_seed_demo_has_patients_for_each_screening_outcome():
+    from bookings.models import Appointment
+
+    call_command("seed_demo")
+    outcomes = {
+        a.patient.email: (a.status, a.screening.outcome)
+        for a in Appointment.objects.select_related("patient", "screening")
+    }
+    assert outcomes["clear.patient@clinic.example"] == ("confirmed", "clear")
+    assert outcomes["relative.patient@clinic.example"] == ("pending_review", "review")
+    assert outcomes["absolute.patient@clinic.example"] == ("pending_review", "blocked_pending_clearance")
+    assert outcomes["urgent.patient@clinic.example"] == ("refused", "urgent")
+    count = Appointment.objects.count()
+    call_command("seed_demo")
+    assert Appointment.objects.count() == count

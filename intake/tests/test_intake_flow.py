@@ -398,3 +398,17 @@ def test_lapsed_hold_keeps_the_intake_and_asks_for_a_new_time(
     assert resp["Location"] == f"/book/{service.slug}/"
     assert Intake.objects.get(patient=patient).status == Intake.Status.SUBMITTED
     assert not Appointment.objects.filter(pk=appointment.pk, status=Status.CONFIRMED).exists()
+
+
+def test_admin_refuses_a_rule_the_engine_cannot_judge(client):
+    from django.forms.models import model_to_dict
+
+    client.force_login(clinic_admin_user())
+    rule = ScreeningRule.objects.get(key="aneurysm_risk")
+    data = {k: v for k, v in model_to_dict(rule).items() if v is not None}
+    data["computed"] = "no_such_computation"
+    resp = client.post(reverse("admin:intake_screeningrule_change", args=[rule.pk]), data)
+    assert resp.status_code == 200
+    assert "unknown computation" in resp.content.decode()
+    rule.refresh_from_db()
+    assert rule.computed == "aneurysm_risk"
