@@ -241,3 +241,15 @@ def test_front_desk_cancels_inside_the_window_for_a_patient(client, service, the
     appt.refresh_from_db()
     assert appt.status == Status.CANCELLED
     assert appt.cancel_reason == "Patient phoned"
+
+
+def test_front_desk_moves_an_appointment_for_a_patient_even_inside_the_window(client, service, therapist):
+    appt = AppointmentFactory(therapist=therapist, service=service, start=at(2, 7))
+    client.force_login(front_desk_user())
+    url = reverse("bookings:appointment-reschedule", args=[appt.pk])
+    assert client.get(url, {"date": "2026-06-04"}).status_code == 200
+    resp = client.post(url, {"start": at(4, 11).isoformat(), "therapist": therapist.pk})
+    assert resp.status_code == 302
+    appt.refresh_from_db()
+    assert appt.start == at(4, 11)
+    assert appt.sequence == 1
