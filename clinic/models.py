@@ -136,6 +136,10 @@ class ClinicPolicy(models.Model):
     intake_validity_months = models.PositiveSmallIntegerField(
         default=12, help_text="How long a full intake stays valid; after that the patient fills it in again."
     )
+    review_deadline_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="A flagged case still undecided this long before its appointment is escalated to clinic admins.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

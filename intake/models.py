@@ -14,6 +14,13 @@ from bookings.models import Appointment
 from techniques.models import Contraindication
 
 
+def private_storage():
+    """Clinical uploads live under PRIVATE_MEDIA_ROOT, outside STATIC and any served media path."""
+    from django.core.files.storage import FileSystemStorage
+
+    return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
+
+
 class Severity(models.TextChoices):
     URGENT = "urgent", "Urgent (absolute): refuse and send to urgent care"
     ABSOLUTE = "absolute", "Absolute: hold for review and medical clearance"
@@ -179,6 +186,9 @@ class ScreeningResult(models.Model):
     flags = models.JSONField(default=list)
     techniques_ruled_out = models.JSONField(default=list)
     screened_on = models.DateField(help_text="The appointment date the time windows were measured to.")
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When an undecided case was escalated to clinic admins."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -204,3 +214,104 @@ class StaffAlert(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class Decision(models.TextChoices):
+    CLEARED = "cleared", "Cleared"
+    CLEARED_WITH_RESTRICTIONS = "cleared_with_restrictions", "Cleared with restrictions"
+    NEEDS_CLEARANCE = "needs_clearance", "Needs medical clearance"
+    DECLINED = "declined", "Declined and referred"
+
+
+class ReviewDecision(models.Model):
+    """A staff decision on a flagged case. Never edited: a new decision supersedes the last one."""
+
+    result = models.ForeignKey(ScreeningResult, on_delete=models.PROTECT, related_name="decisions")
+    decision = models.CharField(max_length=30, choices=Decision.choices)
+    note = models.TextField(help_text="Why: required for every decision.")
+    restricted_techniques = models.JSONField(default=list, blank=True, help_text="Technique codes to avoid.")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(auto_now_add=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(note=""), name="review_decision_note_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} by {self.decided_by} ({self.decided_at:%Y-%m-%d %H:%M})"
+
+
+def clearance_upload_to(instance, filename: str) -> str:
+    # The name is ours, never the uploader's: no path tricks, no guessable names.
+    import uuid
+
+    return f"clearance/{instance.appointment_id}/{uuid.uuid4().hex}"
+
+
+class ClearanceLetter(models.Model):
+    """A doctor's clearance letter uploaded by the patient. Stored outside any public path and served
+    only through a view that checks who is asking."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="clearance_letters")
+    file = models.FileField(upload_to=clearance_upload_to, storage=private_storage)
+    content_type = models.CharField(max_length=40)
+    original_name = models.CharField(max_length=200)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(size__lte=10 * 1024 * 1024), name="clearance_letter_max_10mb"),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/jpeg", "image/png"]),
+                name="clearance_letter_allowed_types",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Clearance letter for appointment {self.appointment_id}"
+
+
+class HomeCarePlan(models.Model):
+    """Home-care techniques a therapist assigns after a session."""
+
+    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="home_care_plans")
+    therapist = models.ForeignKey("clinic.Therapist", on_delete=models.PROTECT, related_name="home_care_plans")
+    appointment = models.ForeignKey(
+        Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="home_care_plans"
+    )
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Home-care plan for {self.patient} ({self.created_at:%Y-%m-%d})"
+
+
+class PlanItem(models.Model):
+    plan = models.ForeignKey(HomeCarePlan, on_delete=models.CASCADE, related_name="items")
+    technique = models.ForeignKey("techniques.Technique", on_delete=models.PROTECT, related_name="plan_items")
+    hold_seconds = models.PositiveIntegerField(null=True, blank=True)
+    repetitions = models.PositiveSmallIntegerField(null=True, blank=True)
+    frequency = models.CharField(max_length=100, help_text="e.g. twice a day, every morning")
+    note = models.CharField(max_length=300, blank=True)
+    override_reason = models.TextField(
+        blank=True, help_text="Why a technique ruled out for this patient is assigned anyway."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "technique"], name="plan_item_technique_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.technique} ({self.frequency})"

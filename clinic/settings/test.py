@@ -1,5 +1,8 @@
 """Test settings: fast hashing, emails kept in memory, the same database rules as production."""
 
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -23,3 +26,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"clinic-test-{os.getpid()}.sqlite3")
     }
+
+# Uploaded clinical documents go to a throwaway folder during tests.
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-media-"))  # noqa: F405
