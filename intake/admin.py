@@ -4,7 +4,18 @@ from django import forms
 from django.contrib import admin
 
 from . import services
-from .models import CheckIn, Intake, RuleSet, ScreeningResult, ScreeningRule, StaffAlert
+from .models import (
+    CheckIn,
+    ClearanceLetter,
+    HomeCarePlan,
+    Intake,
+    PlanItem,
+    ReviewDecision,
+    RuleSet,
+    ScreeningResult,
+    ScreeningRule,
+    StaffAlert,
+)
 from .screening import COMPUTED, RuleSpec, validate_rule
 
 
@@ -143,3 +154,47 @@ class CheckInAdmin(ReadOnlyAdmin):
 class StaffAlertAdmin(ReadOnlyAdmin):
     list_display = ["message", "appointment", "created_at", "acknowledged_at"]
     list_select_related = ["appointment__therapist", "appointment__service", "appointment__patient"]
+
+
+@admin.register(ReviewDecision)
+class ReviewDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["result", "decision", "decided_by", "decided_at"]
+    list_filter = ["decision"]
+    list_select_related = [
+        "result__appointment__patient",
+        "result__appointment__therapist",
+        "result__appointment__service",
+        "decided_by",
+    ]
+
+
+@admin.register(ClearanceLetter)
+class ClearanceLetterAdmin(ReadOnlyAdmin):
+    list_display = ["appointment", "content_type", "size", "uploaded_by", "uploaded_at"]
+    list_select_related = [
+        "appointment__patient",
+        "appointment__therapist",
+        "appointment__service",
+        "uploaded_by",
+    ]
+    exclude = ["file"]  # served only through the checked download view
+
+
+class PlanItemInline(admin.TabularInline):
+    model = PlanItem
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(HomeCarePlan)
+class HomeCarePlanAdmin(ReadOnlyAdmin):
+    list_display = ["patient", "therapist", "created_at"]
+    list_select_related = ["patient", "therapist"]
+    search_fields = ["patient__email", "therapist__display_name"]
+    inlines = [PlanItemInline]

@@ -282,8 +282,12 @@ class ClearanceLetter(models.Model):
 class HomeCarePlan(models.Model):
     """Home-care techniques a therapist assigns after a session."""
 
-    patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="home_care_plans")
-    therapist = models.ForeignKey("clinic.Therapist", on_delete=models.PROTECT, related_name="home_care_plans")
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="home_care_plans"
+    )
+    therapist = models.ForeignKey(
+        "clinic.Therapist", on_delete=models.PROTECT, related_name="home_care_plans"
+    )
     appointment = models.ForeignKey(
         Appointment, null=True, blank=True, on_delete=models.PROTECT, related_name="home_care_plans"
     )

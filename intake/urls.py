@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("intake/appointment/<int:pk>/check-in/", views.check_in, name="check-in"),
     path("intake/appointment/<int:pk>/result/", views.outcome, name="outcome"),
     path("staff/patients/<int:patient_id>/intake/", views.patient_intake, name="patient-intake"),
+    path("", include("intake.review_urls")),
+    path("", include("intake.plan_urls")),
 ]
