@@ -39,6 +39,18 @@ class AvailabilityInputs:
     policy: engine.PolicyInput
     tz: ZoneInfo
 
+    def engine_kwargs(self) -> dict:
+        """The engine's keyword arguments that come from the database."""
+        return {
+            "service": self.service,
+            "therapists": self.therapists,
+            "windows": self.windows,
+            "time_off": self.time_off,
+            "appointments": self.appointments,
+            "policy": self.policy,
+            "tz": self.tz,
+        }
+
 
 def policy_input(policy: ClinicPolicy) -> engine.PolicyInput:
     return engine.PolicyInput(
@@ -142,16 +154,7 @@ def free_slots(
     """The free slots patients and the API see. `therapist=None` means any therapist for the service."""
     inputs = load_availability_inputs(service=service, therapist=therapist, first_day=first_day, days=days)
     return engine.free_slots(
-        service=inputs.service,
-        therapists=inputs.therapists,
-        windows=inputs.windows,
-        time_off=inputs.time_off,
-        appointments=inputs.appointments,
-        policy=inputs.policy,
-        tz=inputs.tz,
-        first_day=first_day,
-        days=days,
-        now=now or timezone.now(),
+        **inputs.engine_kwargs(), first_day=first_day, days=days, now=now or timezone.now()
     )
 
 
@@ -173,14 +176,5 @@ def slot_is_bookable(
         exclude_appointment_id=exclude_appointment_id,
     )
     return engine.is_bookable(
-        start=start,
-        therapist_id=therapist.pk,
-        service=inputs.service,
-        therapists=inputs.therapists,
-        windows=inputs.windows,
-        time_off=inputs.time_off,
-        appointments=inputs.appointments,
-        policy=inputs.policy,
-        tz=inputs.tz,
-        now=now or timezone.now(),
+        **inputs.engine_kwargs(), start=start, therapist_id=therapist.pk, now=now or timezone.now()
     )

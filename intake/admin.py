@@ -17,29 +17,13 @@ from .models import (
     StaffAlert,
 )
 from .screening import COMPUTED, RuleSpec, validate_rule
+from .selectors import SNAPSHOT_FIELDS
 
 
 class ScreeningRuleForm(forms.ModelForm):
     class Meta:
         model = ScreeningRule
-        fields = [
-            "key",
-            "question_key",
-            "question",
-            "answer_type",
-            "condition",
-            "threshold",
-            "values",
-            "computed",
-            "requires_yes",
-            "severity",
-            "staff_action",
-            "patient_message",
-            "contraindication",
-            "per_visit",
-            "active",
-            "position",
-        ]
+        fields = [*SNAPSHOT_FIELDS, "contraindication"]
         help_texts = {"computed": "One of: " + ", ".join(sorted(COMPUTED))}
 
     def clean(self):

@@ -1,30 +1,6 @@
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
-import pytest
-import time_machine
-
-from bookings.tests.factories import ServiceFactory, bookable_therapist
+# The clock and booking fixtures are the bookings app's: the same Monday, 1 June 2026, 08:00 in London.
+from bookings.tests.conftest import LONDON, NOW, frozen_now, service, therapist  # noqa: F401
 from intake import questions as q
-
-LONDON = ZoneInfo("Europe/London")
-NOW = datetime(2026, 6, 1, 8, 0, tzinfo=LONDON)
-
-
-@pytest.fixture
-def frozen_now():
-    with time_machine.travel(NOW, tick=False):
-        yield NOW
-
-
-@pytest.fixture
-def service(db):
-    return ServiceFactory(slug="psoas-60", duration_minutes=60, buffer_minutes=15)
-
-
-@pytest.fixture
-def therapist(service):
-    return bookable_therapist(service, display_name="Priya Shah")
 
 
 def clear_steps(first="Sam", last="Taylor", **overrides) -> list[dict]:
