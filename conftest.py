@@ -43,8 +43,26 @@ def browser_page(live_server):
                 context.close()
             finally:
                 browser.close()
+                _wait_for_request_threads(live_server)
+                # Playwright's event loop gives the test's own database work a separate connection
+                # (Django keeps connections per context); close it here, inside that same context.
+                from django.db import connections
+
+                connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _wait_for_request_threads(live_server, timeout: float = 10.0) -> None:
+    """Let the live server's request threads finish once the browser has closed its keep-alive
+    connections: each closes its database connection as it ends, and PostgreSQL will not drop the
+    test database while one is still open."""
+    import time
+
+    httpd = getattr(getattr(live_server, "thread", None), "httpd", None)
+    deadline = time.monotonic() + timeout
+    for thread in list(getattr(httpd, "_threads", None) or []):
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))

@@ -155,6 +155,10 @@ def appointment_detail(request, pk: int):
             "next_step_url": reverse(settings.BOOKING_NEXT_STEP_URL, args=[appointment.pk])
             if appointment.patient_id == request.user.pk and appointment.status in ("held", "pending_review")
             else None,
+            "review_status_url": reverse(settings.BOOKING_REVIEW_STATUS_URL, args=[appointment.pk])
+            if appointment.patient_id == request.user.pk
+            and appointment.status in ("pending_review", "declined")
+            else None,
         },
     )
 

@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
+                "intake.context_processors.review_count",
             ],
         },
     },
@@ -177,3 +178,5 @@ LOGGING = {
 
 # Where a patient goes after holding a slot: the intake step (bookings does not import intake).
 BOOKING_NEXT_STEP_URL = "intake:appointment-start"
+# Where a patient follows a booking that waits for a clinician's review.
+BOOKING_REVIEW_STATUS_URL = "intake:review-status"

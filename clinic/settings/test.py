@@ -29,3 +29,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 
 # Uploaded clinical documents go to a throwaway folder during tests.
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-media-"))  # noqa: F405
+
+# Tests start threads (races, the live server): no connection may outlive its request or thread, or
+# PostgreSQL refuses to drop the test database at the end.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def nav_items(client):
     body = client.get(reverse("home")).content.decode()
-    names = ("staff", "admin", "login", "signup", "logout", "my-appointments", "front-desk")
+    names = ("staff", "admin", "login", "signup", "logout", "my-appointments", "front-desk", "review")
     return {name for name in names if f'data-nav="{name}"' in body}
 
 
@@ -38,7 +38,7 @@ def test_patient_menu_has_no_staff_items(client):
 
 def test_therapist_menu_shows_staff_pages_but_not_admin_or_front_desk(client):
     client.force_login(therapist_user())
-    assert nav_items(client) == {"my-appointments", "staff", "logout"}
+    assert nav_items(client) == {"my-appointments", "review", "staff", "logout"}
 
 
 def test_front_desk_menu_shows_the_day_list(client):
@@ -48,7 +48,7 @@ def test_front_desk_menu_shows_the_day_list(client):
 
 def test_clinic_admin_menu_shows_staff_and_admin(client):
     client.force_login(clinic_admin_user())
-    assert nav_items(client) == {"my-appointments", "staff", "front-desk", "admin", "logout"}
+    assert nav_items(client) == {"my-appointments", "review", "staff", "front-desk", "admin", "logout"}
 
 
 def test_staff_page_redirects_anonymous_to_login(client):

@@ -412,3 +412,11 @@ def test_admin_refuses_a_rule_the_engine_cannot_judge(client):
     assert "unknown computation" in resp.content.decode()
     rule.refresh_from_db()
     assert rule.computed == "aneurysm_risk"
+
+
+def test_pending_review_pages_link_to_the_review_status(client, patient, service, therapist):
+    appointment = submit_full_intake(client, patient, service, therapist, aneurysm="yes")
+    status_url = f"/appointments/{appointment.pk}/review-status/"
+    assert status_url in client.get(f"/intake/appointment/{appointment.pk}/result/").content.decode()
+    assert status_url in client.get(f"/appointments/{appointment.pk}/").content.decode()
+    assert client.get(status_url).status_code == 200
