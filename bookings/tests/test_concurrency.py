@@ -1,14 +1,11 @@
 """Real threads, each with its own database connection, racing for the same time. These run on the
 file-based SQLite test database and, in CI, on PostgreSQL."""
 
-import threading
-from collections import Counter
-
 import pytest
-from django.db import connection
 
 from bookings import services
 from bookings.models import Appointment, Status
+from clinic.tests.concurrency import race as shared_race
 from clinic.tests.factories import UserFactory
 
 from .conftest import at
@@ -21,31 +18,7 @@ pytestmark = [
 
 
 def race(attempts):
-    """Run each zero-argument callable in its own thread, all released at once; count the outcomes."""
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def worker(fn):
-        try:
-            barrier.wait()
-            fn()
-            result = "booked"
-        except services.BookingError as exc:
-            result = f"refused:{exc.code}"
-        except Exception as exc:  # noqa: BLE001 - anything else is a server error and fails the test
-            result = f"error:{type(exc).__name__}:{exc}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=worker, args=(fn,)) for fn in attempts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return Counter(o if not o.startswith("error") else o for o in outcomes)
+    return shared_race(attempts, success="booked")
 
 
 def booker(patient, service, therapist, start):

@@ -1,15 +1,13 @@
 """Two staff deciding the same case at the same moment, in real threads with their own connections
 (the file-based SQLite test database; PostgreSQL in CI): one decision wins, the other is told."""
 
-import threading
 from collections import Counter
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
-from django.db import connection
 
 from bookings.models import Status
+from clinic.tests.concurrency import race as shared_race
 from clinic.tests.factories import clinic_admin_user
 from intake.models import Decision, ReviewDecision
 from intake.review_services import review_decide
@@ -22,31 +20,8 @@ pytestmark = [
 ]
 
 
-def race(attempts) -> Counter:
-    barrier = threading.Barrier(len(attempts))
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def worker(fn):
-        try:
-            barrier.wait()
-            fn()
-            result = "decided"
-        except ValidationError as exc:
-            result = f"refused:{exc.code}"
-        except Exception as exc:  # noqa: BLE001 - anything else fails the test
-            result = f"error:{type(exc).__name__}:{exc}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=worker, args=(fn,)) for fn in attempts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    return Counter(outcomes)
+def race(attempts):
+    return shared_race(attempts, success="decided")
 
 
 def test_of_two_simultaneous_decisions_the_second_is_told_it_was_decided(case):
