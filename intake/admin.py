@@ -3,7 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
-from . import services
 from .models import (
     CheckIn,
     ClearanceLetter,
@@ -16,8 +15,8 @@ from .models import (
     ScreeningRule,
     StaffAlert,
 )
-from .screening import COMPUTED, RuleSpec, validate_rule
-from .selectors import SNAPSHOT_FIELDS
+from .screening.engine import COMPUTED, RuleSpec, validate_rule
+from .screening.rules import SNAPSHOT_FIELDS, rule_set_bump
 
 
 class ScreeningRuleForm(forms.ModelForm):
@@ -57,15 +56,13 @@ class ScreeningRuleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        version = services.rule_set_bump(
-            by=request.user, note=f"{'Edited' if change else 'Added'} rule {obj.key}"
-        )
+        version = rule_set_bump(by=request.user, note=f"{'Edited' if change else 'Added'} rule {obj.key}")
         self.message_user(request, f"Saved. The screening rules are now version {version.version}.")
 
     def delete_model(self, request, obj):
         key = obj.key
         super().delete_model(request, obj)
-        services.rule_set_bump(by=request.user, note=f"Deleted rule {key}")
+        rule_set_bump(by=request.user, note=f"Deleted rule {key}")
 
     def has_delete_permission(self, request, obj=None):
         # Switch a rule off instead: old results still refer to the versions that contained it.

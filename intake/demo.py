@@ -11,9 +11,10 @@ from bookings import services as booking_services
 from bookings.models import Service
 from clinic.demo import ensure_user
 
-from . import questions as q
-from . import services
 from .models import Intake
+from .questionnaire import questions as q
+from .questionnaire import services
+from .screening.services import appointment_screen
 
 DEMO_PATIENTS = [
     # email, first, last, answers that differ from a healthy adult, what the demo shows
@@ -100,7 +101,7 @@ def seed(out) -> None:
                 )
             except booking_services.BookingError:
                 continue
-            services.appointment_screen(appointment=appointment, intake=intake)
+            appointment_screen(appointment=appointment, intake=intake)
             slots = [
                 s for s in slots if s.start >= appointment.blocks_until or s.therapist_id != slot.therapist_id
             ]

@@ -1,18 +1,11 @@
-from django.urls import include, path
+"""The intake app's URLs, one module per sub-package, all in the `intake` namespace."""
 
-from . import views
+from django.urls import include, path
 
 app_name = "intake"
 
 urlpatterns = [
-    path("intake/", views.mine, name="mine"),
-    path("intake/update/", views.update, name="update"),
-    path("intake/step/<int:index>/", views.step, name="step"),
-    path("intake/review/", views.review, name="review"),
-    path("intake/appointment/<int:pk>/", views.appointment_start, name="appointment-start"),
-    path("intake/appointment/<int:pk>/check-in/", views.check_in, name="check-in"),
-    path("intake/appointment/<int:pk>/result/", views.outcome, name="outcome"),
-    path("staff/patients/<int:patient_id>/intake/", views.patient_intake, name="patient-intake"),
-    path("", include("intake.review_urls")),
-    path("", include("intake.plan_urls")),
+    path("", include("intake.questionnaire.urls")),
+    path("", include("intake.review.urls")),
+    path("", include("intake.care.urls")),
 ]

@@ -1,6 +1,6 @@
 # The clock and booking fixtures are the bookings app's: the same Monday, 1 June 2026, 08:00 in London.
 from bookings.tests.conftest import LONDON, NOW, frozen_now, service, therapist  # noqa: F401
-from intake import questions as q
+from intake.questionnaire import questions as q
 
 
 def clear_steps(first="Sam", last="Taylor", **overrides) -> list[dict]:

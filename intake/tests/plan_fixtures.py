@@ -16,7 +16,7 @@ from bookings.tests.conftest import LONDON
 from bookings.tests.factories import AppointmentFactory, bookable_therapist
 from clinic.tests.factories import UserFactory
 from intake.models import Decision, Intake, Outcome, ReviewDecision, ScreeningResult
-from intake.selectors import current_rule_set
+from intake.screening.rules import current_rule_set
 
 __all__ = ["other_patient", "other_therapist", "patient"]
 

@@ -13,9 +13,9 @@ from bookings.models import Appointment, Status
 from bookings.tests.factories import AppointmentFactory
 from clinic.models import ClinicPolicy, Therapist
 from clinic.tests.factories import UserFactory
-from intake import services as intake_services
 from intake.models import Intake, Outcome, ScreeningResult
-from intake.selectors import current_rule_set
+from intake.screening import services as screening_services
+from intake.screening.rules import current_rule_set
 
 from .conftest import LONDON
 
@@ -62,7 +62,7 @@ def flagged_booking(*, patient, service, therapist: Therapist, start: datetime, 
         patient=patient, service=service, therapist=therapist, start=start
     )
     intake = submitted_intake(patient, **(answers or {"herniated_disc": True}))
-    result = intake_services.appointment_screen(appointment=appointment, intake=intake)
+    result = screening_services.appointment_screen(appointment=appointment, intake=intake)
     appointment.refresh_from_db()
     assert appointment.status == Status.PENDING_REVIEW
     return result

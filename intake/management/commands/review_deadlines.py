@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from intake.review_services import review_deadlines_run
+from intake.review.deadlines import review_deadlines_run
 
 
 class Command(BaseCommand):

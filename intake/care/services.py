@@ -1,0 +1,168 @@
+"""The therapist's side after screening: what is ruled out for an appointment, and home-care plans.
+
+A technique ruled out for the patient (by the screening result, or by the newest review decision) may
+still be assigned, but only with a written reason, which is kept on the plan item.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from bookings.models import Appointment, Status
+from bookings.selectors import clinic_zone
+from techniques.models import Technique, TechniqueKind
+
+from ..models import HomeCarePlan, PlanItem
+from ..review.restrictions import restrictions_for
+
+log = logging.getLogger(__name__)
+
+# A plan follows a session that took place or is about to: never a held, cancelled or declined one.
+PLANNABLE_STATUSES = (Status.CONFIRMED, Status.COMPLETED)
+
+
+@dataclass(frozen=True)
+class PlanItemData:
+    """One line of a plan as the therapist entered it."""
+
+    technique: Technique
+    frequency: str
+    hold_seconds: int | None = None
+    repetitions: int | None = None
+    note: str = ""
+    override_reason: str = ""
+
+
+def plan_techniques():
+    """The techniques a plan may hold: published self-care techniques (in-clinic manual therapy is
+    never homework)."""
+    return Technique.objects.published().exclude(kind=TechniqueKind.MANUAL_THERAPY)
+
+
+def plan_assign(
+    *,
+    appointment: Appointment,
+    by,
+    note: str,
+    items: Sequence[PlanItemData],
+    plan_url: str | None = None,
+) -> HomeCarePlan:
+    """Give the appointment's patient a home-care plan from the published self-care catalogue.
+
+    Rules: only the appointment's own therapist, only after a confirmed or completed appointment, at
+    least one technique, each once, each with a frequency. A technique ruled out for this patient
+    (`restrictions_for`) needs a written override reason, which is stored on its item; without one the
+    plan is refused with code `override_reason_required`. The appointment row is locked while the
+    rules are checked, so its status and restrictions are read as they stand. The patient is emailed
+    once the plan is stored; `plan_url` is the absolute address of their plans page, when known.
+    """
+    if not items:
+        raise ValidationError("Choose at least one technique for the plan.", code="plan_empty")
+    with transaction.atomic():
+        current = (
+            # `of`: PostgreSQL cannot lock the nullable side of the outer join to the screening.
+            Appointment.objects.select_for_update(of=("self",))
+            .select_related("therapist", "patient", "screening")
+            .get(pk=appointment.pk)
+        )
+        if by is None or current.therapist.user_id != by.pk:
+            raise ValidationError(
+                "Only the appointment's own therapist can assign its plan.", code="not_own_appointment"
+            )
+        if current.status not in PLANNABLE_STATUSES:
+            raise ValidationError(
+                f"A plan can follow only a confirmed or completed appointment; this one is "
+                f"{current.get_status_display().lower()}.",
+                code="appointment_not_plannable",
+            )
+        allowed = {t.pk: t for t in plan_techniques().filter(pk__in=[item.technique.pk for item in items])}
+        ruled_out = set(restrictions_for(current))
+        seen: set[int] = set()
+        rows: list[PlanItem] = []
+        for item in items:
+            technique = allowed.get(item.technique.pk)
+            if technique is None:
+                raise ValidationError(
+                    "%(technique)s is not in the published self-care catalogue.",
+                    code="technique_unavailable",
+                    params={"technique": item.technique},
+                )
+            if technique.pk in seen:
+                raise ValidationError(
+                    "%(technique)s is in the plan twice.",
+                    code="technique_twice",
+                    params={"technique": technique},
+                )
+            seen.add(technique.pk)
+            if not item.frequency.strip():
+                raise ValidationError(
+                    "Say how often to do %(technique)s.",
+                    code="frequency_required",
+                    params={"technique": technique},
+                )
+            reason = item.override_reason.strip()
+            if technique.code in ruled_out and not reason:
+                raise ValidationError(
+                    "%(technique)s is ruled out for this patient: write why you assign it anyway.",
+                    code="override_reason_required",
+                    params={"technique": technique},
+                )
+            rows.append(
+                PlanItem(
+                    technique=technique,
+                    hold_seconds=item.hold_seconds,
+                    repetitions=item.repetitions,
+                    frequency=item.frequency.strip(),
+                    note=item.note.strip(),
+                    # A reason is recorded only where it overrides something.
+                    override_reason=reason if technique.code in ruled_out else "",
+                )
+            )
+        plan = HomeCarePlan.objects.create(
+            patient=current.patient, therapist=current.therapist, appointment=current, note=note.strip()
+        )
+        for row in rows:
+            row.plan = plan
+        try:
+            with transaction.atomic():
+                PlanItem.objects.bulk_create(rows)
+        except IntegrityError as exc:
+            raise ValidationError("A technique is in the plan twice.", code="technique_twice") from exc
+        url = plan_url or reverse("intake:my-plans")
+        transaction.on_commit(lambda: _email_plan(plan.pk, url))
+    return plan
+
+
+def _email_plan(plan_id: int, url: str) -> None:
+    plan = HomeCarePlan.objects.select_related("patient", "therapist", "appointment").get(pk=plan_id)
+    patient = plan.patient
+    session = ""
+    if plan.appointment is not None:
+        local = plan.appointment.start.astimezone(clinic_zone())
+        session = f" after your session on {local:%A} {local.day} {local:%B}"
+    body = (
+        f"Hello {patient.first_name or patient.email},\n\n"
+        f"{plan.therapist.display_name} has given you some exercises to do at home{session}.\n\n"
+        f"You can see them, with how long to hold each one and how often to do them, on your home care "
+        f"page:\n{url}\n\n"
+        "Each exercise has its own page with the steps and a timer. Go gently, and stop if anything "
+        "hurts. If your symptoms get worse or do not get better, please tell us or see your doctor.\n\n"
+        f"{settings.CLINIC_NAME}\n"
+    )
+    try:
+        send_mail(
+            subject=f"Your home care exercises - {settings.CLINIC_NAME}",
+            message=body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            recipient_list=[patient.email],
+        )
+    except Exception:  # noqa: BLE001 - the plan is stored and shown on the patient's page regardless
+        log.exception("Could not email home-care plan %s", plan_id)

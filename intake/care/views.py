@@ -1,0 +1,213 @@
+"""The therapist's day and week, marking sessions, home-care plans, and the patient's plans page."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db.models import Exists, OuterRef, Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_POST
+
+from bookings import services as booking_services
+from bookings.models import Appointment, Status
+from bookings.selectors import clinic_zone
+from clinic.models import Therapist
+
+from ..models import HomeCarePlan, PlanItem
+from ..review.restrictions import appointments_with_restrictions, restriction_reasons, restrictions_for
+from .forms import DAY, WEEK, MarkForm, PlanForm, TherapistDayForm, plan_item_formset
+from .services import PLANNABLE_STATUSES, plan_assign, plan_techniques
+
+# The sessions of a therapist's day: booked or done. Unfinished holds and cancelled, declined,
+# refused or expired bookings are not sessions.
+DAY_STATUSES = (Status.PENDING_REVIEW, Status.CONFIRMED, Status.COMPLETED, Status.NO_SHOW)
+
+
+def _therapist_or_404(user) -> Therapist:
+    try:
+        return user.therapist
+    except ObjectDoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _local_today() -> date:
+    return timezone.now().astimezone(clinic_zone()).date()
+
+
+def _day_url(day: date, view: str) -> str:
+    return f"{reverse('intake:therapist-day')}?{urlencode({'date': day.isoformat(), 'view': view})}"
+
+
+@dataclass(frozen=True)
+class DayRow:
+    appointment: Appointment
+    restrictions: list[str]
+    can_mark: bool
+    can_plan: bool
+
+
+def _plans_prefetch() -> Prefetch:
+    return Prefetch("items", queryset=PlanItem.objects.select_related("technique").order_by("pk"))
+
+
+@login_required
+def therapist_day(request):
+    """The signed-in therapist's own appointments for a day or a Monday-to-Sunday week, in clinic time,
+    each with its screening outcome and the techniques ruled out; a fixed number of queries."""
+    therapist = _therapist_or_404(request.user)
+    form = TherapistDayForm(request.GET or None)
+    day, view = _local_today(), DAY
+    if form.is_bound:
+        if form.is_valid():
+            day = form.cleaned_data["date"] or day
+            view = form.cleaned_data["view"] or DAY
+        else:
+            messages.error(request, "That date or view could not be read; showing today.")
+    first = day - timedelta(days=day.weekday()) if view == WEEK else day
+    days = 7 if view == WEEK else 1
+    tz = clinic_zone()
+    start = datetime.combine(first, time.min, tzinfo=tz)
+    end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=tz)
+    appointments = appointments_with_restrictions(
+        Appointment.objects.for_therapist(therapist)
+        .filter(status__in=DAY_STATUSES, start__gte=start, start__lt=end)
+        .select_related("patient", "service")
+        .annotate(has_plan=Exists(HomeCarePlan.objects.filter(appointment=OuterRef("pk"))))
+        .order_by("start", "pk")
+    )
+    now = timezone.now()
+    by_day: dict[date, list[DayRow]] = {first + timedelta(days=i): [] for i in range(days)}
+    for appointment in appointments:
+        by_day[appointment.start.astimezone(tz).date()].append(
+            DayRow(
+                appointment=appointment,
+                restrictions=restrictions_for(appointment),
+                can_mark=appointment.status == Status.CONFIRMED and appointment.start <= now,
+                can_plan=appointment.status in PLANNABLE_STATUSES,
+            )
+        )
+    step = timedelta(days=days)
+    return render(
+        request,
+        "intake/therapist_day.html",
+        {
+            "therapist": therapist,
+            "form": form,
+            "view": view,
+            "day": day,
+            "first": first,
+            "last": first + timedelta(days=days - 1),
+            "days": list(by_day.items()),
+            "count": sum(len(rows) for rows in by_day.values()),
+            "previous_url": _day_url(day - step, view),
+            "next_url": _day_url(day + step, view),
+            "today_url": _day_url(_local_today(), view),
+            "day_view_url": _day_url(day, DAY),
+            "week_view_url": _day_url(day, WEEK),
+            "time_zone": tz.key,
+        },
+    )
+
+
+@login_required
+@require_POST
+def therapist_mark(request, pk: int):
+    """Completed or no-show, by the appointment's own therapist (404 for anyone else)."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient"), pk=pk, therapist__user=request.user
+    )
+    form = MarkForm(request.POST)
+    view = DAY
+    if not form.is_valid():
+        messages.error(request, "Choose completed or no-show.")
+    else:
+        view = form.cleaned_data["view"] or DAY
+        try:
+            booking_services.appointment_mark(
+                appointment=appointment, to=form.cleaned_data["to"], by=request.user
+            )
+        except booking_services.BookingError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            local = appointment.start.astimezone(clinic_zone())
+            messages.success(
+                request,
+                f"{appointment.patient} at {local:%H:%M} is marked {appointment.get_status_display().lower()}.",
+            )
+    return redirect(_day_url(appointment.start.astimezone(clinic_zone()).date(), view))
+
+
+@login_required
+def plan_assign_page(request, pk: int):
+    """After a session the appointment's own therapist assigns a home-care plan (404 for anyone else)."""
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("patient", "service", "therapist", "screening"),
+        pk=pk,
+        therapist__user=request.user,
+    )
+    techniques = list(plan_techniques())
+    ruled_out = restriction_reasons(appointment)
+    plannable = appointment.status in PLANNABLE_STATUSES
+    data = request.POST if request.method == "POST" else None
+    form = PlanForm(data)
+    formset = plan_item_formset(data, techniques=techniques, ruled_out=ruled_out)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if not plannable:
+            messages.error(request, "A plan can follow only a confirmed or completed appointment.")
+        elif form.is_valid() and formset.is_valid():
+            try:
+                plan_assign(
+                    appointment=appointment,
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                    items=formset.items(),
+                    plan_url=request.build_absolute_uri(reverse("intake:my-plans")),
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(request, f"The plan is saved and {appointment.patient} has been emailed.")
+                return redirect("intake:plan-assign", pk=appointment.pk)
+        else:
+            messages.error(request, "Please check the rows marked below; nothing was saved yet.")
+    plans = (
+        HomeCarePlan.objects.filter(appointment=appointment)
+        .prefetch_related(_plans_prefetch())
+        .order_by("-created_at", "-pk")
+    )
+    return render(
+        request,
+        "intake/plan_assign.html",
+        {
+            "appointment": appointment,
+            "form": form,
+            "formset": formset,
+            "plannable": plannable,
+            "restrictions": restrictions_for(appointment),
+            "plans": plans,
+            "back_url": _day_url(appointment.start.astimezone(clinic_zone()).date(), DAY),
+        },
+        status=status,
+    )
+
+
+@login_required
+def my_plans(request):
+    """The signed-in patient's own home-care plans, newest first; a fixed number of queries."""
+    plans = (
+        HomeCarePlan.objects.filter(patient=request.user)
+        .select_related("therapist", "appointment__service")
+        .prefetch_related(_plans_prefetch())
+        .order_by("-created_at", "-pk")
+    )
+    return render(request, "intake/plan_mine.html", {"plans": plans})

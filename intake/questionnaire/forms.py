@@ -1,0 +1,394 @@
+"""The intake, split into steps. Each step reads and writes its part of `Intake.answers`.
+
+Yes/no questions are radio buttons with nothing pre-selected, so "no answer" is never mistaken for
+"no". Follow-up questions are shown by a little JavaScript when their parent is "yes", and are
+checked on the server either way: required when the parent is yes, cleared when it is no.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from . import questions as q
+
+YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
+
+
+def _to_json(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if value == "yes":
+        return True
+    if value == "no":
+        return False
+    return value
+
+
+def _from_json(value):
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    return value
+
+
+def age_on(born: date, on: date) -> int:
+    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+
+
+class StepForm(forms.Form):
+    """A step of the intake. `keys` lists the answers it owns."""
+
+    title = ""
+    intro = ""
+
+    def __init__(self, *args, answers: dict | None = None, user=None, **kwargs):
+        self.user = user
+        self.answers = answers or {}
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial = {k: _from_json(v) for k, v in self.answers.items() if k in self.fields}
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs.setdefault("class", "form-check-input")
+
+    def to_answers(self) -> dict:
+        return {k: _to_json(v) for k, v in self.cleaned_data.items() if k in self.fields}
+
+    def _past(self, name: str, message: str = "This date cannot be in the future.") -> None:
+        value = self.cleaned_data.get(name)
+        if value and value > timezone.localdate():
+            self.add_error(name, forms.ValidationError(message, code="future_date"))
+
+
+def yes_no(label: str, required: bool = True) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=YES_NO_CHOICES, widget=forms.RadioSelect, required=required)
+
+
+def date_field(label: str, required: bool = True) -> forms.DateField:
+    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def pain_field(label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=0, max_value=10, help_text="0 = no pain, 10 = the worst imaginable"
+    )
+
+
+class AboutYouForm(StepForm):
+    title = "About you"
+    intro = "So we know who you are and whom to call in an emergency."
+
+    legal_name = forms.CharField(label="Full legal name", max_length=200)
+    preferred_name = forms.CharField(label="What should we call you?", max_length=100, required=False)
+    date_of_birth = date_field("Date of birth")
+    phone = forms.CharField(label="Phone", max_length=32)
+    emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=200)
+    emergency_contact_phone = forms.CharField(label="Emergency contact: phone", max_length=32)
+    doctor_name = forms.CharField(label="Your doctor (GP): name", max_length=200, required=False)
+    doctor_phone = forms.CharField(label="Your doctor: phone", max_length=32, required=False)
+    guardian_name = forms.CharField(
+        label="Parent or guardian's full name (if you are under 18)", max_length=200, required=False
+    )
+
+    def clean_phone(self):
+        return _clean_phone(self.cleaned_data["phone"])
+
+    def clean_emergency_contact_phone(self):
+        return _clean_phone(self.cleaned_data["emergency_contact_phone"])
+
+    def clean_doctor_phone(self):
+        value = self.cleaned_data["doctor_phone"]
+        return _clean_phone(value) if value else value
+
+    def clean(self):
+        cleaned = super().clean()
+        born = cleaned.get("date_of_birth")
+        if born:
+            today = timezone.localdate()
+            if born > today:
+                self.add_error(
+                    "date_of_birth", forms.ValidationError("This date is in the future.", code="future_date")
+                )
+            elif age_on(born, today) > 120:
+                self.add_error(
+                    "date_of_birth", forms.ValidationError("Please check the year.", code="too_old")
+                )
+            elif age_on(born, today) < 18 and not cleaned.get("guardian_name"):
+                self.add_error(
+                    "guardian_name",
+                    forms.ValidationError(
+                        "Patients under 18 need a parent or guardian's consent: please give their name.",
+                        code="guardian_required",
+                    ),
+                )
+        return cleaned
+
+
+def _clean_phone(value: str) -> str:
+    digits = [c for c in value if c.isdigit()]
+    if len(digits) < 7 or any(c not in "0123456789 +-()." for c in value):
+        raise forms.ValidationError(
+            "Please enter a phone number (digits, spaces and + only).", code="invalid_phone"
+        )
+    return value.strip()
+
+
+REGIONS = [
+    ("lower_back", "Lower back"),
+    ("hip", "Hip"),
+    ("groin", "Groin"),
+    ("buttock", "Buttock"),
+    ("thigh", "Thigh"),
+    ("belly", "Belly"),
+]
+
+
+class VisitForm(StepForm):
+    title = "Your visit"
+    intro = "What brings you in, and how much it hurts."
+
+    main_complaint = forms.CharField(
+        label="What would you like help with?", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    pain_onset_date = date_field("Roughly when did it start?")
+    onset_kind = forms.ChoiceField(
+        label="How did it start?",
+        choices=[
+            ("sudden", "Suddenly"),
+            ("gradual", "Gradually"),
+            ("injury", "After an injury"),
+            ("unsure", "Not sure"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    pain_now = pain_field("Pain right now (0-10)")
+    pain_worst = pain_field("Pain at its worst (0-10)")
+    pain_best = pain_field("Pain at its best (0-10)")
+    pain_regions = forms.MultipleChoiceField(
+        label="Where does it hurt?", choices=REGIONS, widget=forms.CheckboxSelectMultiple, required=False
+    )
+    pain_side = forms.ChoiceField(
+        label="Which side?",
+        choices=[("left", "Left"), ("right", "Right"), ("both", "Both"), ("centre", "In the middle")],
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._past("pain_onset_date")
+        now, worst, best = cleaned.get("pain_now"), cleaned.get("pain_worst"), cleaned.get("pain_best")
+        if worst is not None and best is not None and best > worst:
+            self.add_error(
+                "pain_best",
+                forms.ValidationError("Your best can't be higher than your worst.", code="contradiction"),
+            )
+        if worst is not None and now is not None and now > worst:
+            self.add_error(
+                "pain_worst",
+                forms.ValidationError("Your worst can't be lower than your pain now.", code="contradiction"),
+            )
+        born = self.answers.get("date_of_birth")
+        onset = cleaned.get("pain_onset_date")
+        if born and onset and onset.isoformat() < born:
+            self.add_error(
+                "pain_onset_date",
+                forms.ValidationError("This is before your date of birth.", code="contradiction"),
+            )
+        return cleaned
+
+
+class HealthForm(StepForm):
+    """Built from `intake.questionnaire.questions`; wording comes from the active screening rule where there is one."""
+
+    questions: tuple[q.Question, ...] = ()
+
+    def __init__(self, *args, wording: dict[str, str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        wording = wording or {}
+        for question in self.questions:
+            label = wording.get(question.key, question.text)
+            if question.kind == q.YES_NO:
+                field = yes_no(label, required=not question.parent)
+            elif question.kind == q.DATE:
+                field = date_field(label, required=False)
+            elif question.kind == q.NUMBER:
+                field = forms.IntegerField(
+                    label=label, required=False, min_value=question.min_value, max_value=question.max_value
+                )
+            else:
+                field = forms.ChoiceField(
+                    label=label, choices=[("", "Choose…"), *question.choices], required=False
+                )
+            if question.parent:
+                field.widget.attrs["data-follow-up-of"] = question.parent
+            self.fields[question.key] = field
+        if not self.is_bound:
+            self.initial = {k: _from_json(v) for k, v in self.answers.items() if k in self.fields}
+
+    def clean(self):
+        cleaned = super().clean()
+        for question in self.questions:
+            if not question.parent:
+                continue
+            parent_yes = cleaned.get(question.parent) == "yes"
+            value = cleaned.get(question.key)
+            if not parent_yes:
+                cleaned[question.key] = None  # a follow-up of a "no" is not kept
+                self.errors.pop(question.key, None)
+                continue
+            if value in (None, ""):
+                self.add_error(
+                    question.key, forms.ValidationError("Please answer this too.", code="required")
+                )
+            elif question.kind == q.DATE and question.past_date and value > timezone.localdate():
+                self.add_error(
+                    question.key,
+                    forms.ValidationError("This date cannot be in the future.", code="future_date"),
+                )
+        born = self.answers.get("date_of_birth")
+        for question in self.questions:
+            value = cleaned.get(question.key)
+            if question.kind == q.DATE and born and value and value.isoformat() < born:
+                self.add_error(
+                    question.key,
+                    forms.ValidationError("This is before your date of birth.", code="contradiction"),
+                )
+        return cleaned
+
+    def to_answers(self) -> dict:
+        return {k: _to_json(v) for k, v in self.cleaned_data.items() if k in self.fields}
+
+
+class HealthWarningSignsForm(HealthForm):
+    title = "Your health (1 of 2)"
+    intro = "These questions help us keep treatment safe. Please answer every one."
+    questions = q.RED_FLAGS
+
+
+class HealthConditionsForm(HealthForm):
+    title = "Your health (2 of 2)"
+    intro = "Operations, joints, pregnancy and anything else we should know."
+    questions = (*q.CONDITIONS, q.UNWELL_TODAY)
+
+
+class HistoryForm(StepForm):
+    title = "Medicines and allergies"
+    intro = "Write 'none' if there is nothing to tell."
+
+    medications = forms.CharField(
+        label="Medicines you take (including blood thinners)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    allergies = forms.CharField(
+        label="Allergies (including to oils, nuts or latex)",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    implants = forms.CharField(
+        label="Implants (pacemaker, metal pins, mesh, coil, ...)",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    other_conditions = forms.CharField(
+        label="Any other health conditions",
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PreferencesForm(StepForm):
+    title = "Your preferences"
+    intro = "You can change your mind at any time during a session."
+
+    pressure = forms.ChoiceField(
+        label="Pressure you prefer",
+        choices=[("light", "Light"), ("medium", "Medium"), ("firm", "Firm"), ("unsure", "Not sure yet")],
+        widget=forms.RadioSelect,
+    )
+    consent_abdominal = yes_no(
+        "Are you happy for the therapist to work on your lower belly, where the psoas lies?"
+    )
+    areas_to_avoid = forms.CharField(
+        label="Areas you would like us to leave alone, or anything about touch we should know",
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ConsentForm(StepForm):
+    title = "Consent and signature"
+    intro = ""
+
+    accuracy = forms.BooleanField(
+        label="The answers I gave are true and complete to the best of my knowledge, and I will tell the clinic if anything changes."
+    )
+    informed_consent = forms.BooleanField(
+        label=(
+            "I understand that psoas release involves slow, deep pressure on the lower belly, close to the aorta "
+            "(the body's main artery) and to organs; that I can ask the therapist to stop or change what they do "
+            "at any time; and that the therapist does not diagnose illness. I agree to treatment."
+        )
+    )
+    privacy = forms.BooleanField(
+        label="I agree that the clinic keeps these health answers to plan my care, shows them only to my therapist and clinic admins, and never shares them without my consent."
+    )
+    signature_name = forms.CharField(label="Type your full name as your signature", max_length=200)
+    guardian_signature = forms.CharField(
+        label="Parent or guardian: type your full name to sign", max_length=200, required=False
+    )
+
+    def clean_signature_name(self):
+        typed = " ".join(self.cleaned_data["signature_name"].split())
+        expected = " ".join((self.user.get_full_name() if self.user else "").split())
+        if expected and typed.casefold() != expected.casefold():
+            raise forms.ValidationError(
+                f"Please type your name exactly as on your account: {expected}.", code="signature_mismatch"
+            )
+        return typed
+
+    def clean(self):
+        cleaned = super().clean()
+        guardian = (self.answers.get("guardian_name") or "").strip()
+        born = self.answers.get("date_of_birth")
+        if born and age_on(date.fromisoformat(born), timezone.localdate()) < 18:
+            typed = " ".join((cleaned.get("guardian_signature") or "").split())
+            if typed.casefold() != " ".join(guardian.split()).casefold() or not typed:
+                self.add_error(
+                    "guardian_signature",
+                    forms.ValidationError(
+                        f"Your parent or guardian ({guardian or 'named on the first step'}) must sign here.",
+                        code="guardian_signature",
+                    ),
+                )
+        return cleaned
+
+
+STEPS: list[type[StepForm]] = [
+    AboutYouForm,
+    VisitForm,
+    HealthWarningSignsForm,
+    HealthConditionsForm,
+    HistoryForm,
+    PreferencesForm,
+    ConsentForm,
+]
+
+
+class CheckInForm(forms.Form):
+    health_changed = yes_no(
+        "Since your last health form, has anything changed: your health, your medicines, or a new injury?"
+    )
+    unwell_today = yes_no(q.UNWELL_TODAY.text)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs["class"] = "form-check-input"

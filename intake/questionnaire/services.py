@@ -1,0 +1,148 @@
+"""Writes to the patient's health form: starting, saving and submitting an intake, and the check-in."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from bookings.models import Appointment
+from bookings.selectors import clinic_zone
+from clinic.models import ClinicPolicy
+
+from ..models import CheckIn, Intake
+from ..screening.services import appointment_screen
+from .forms import STEPS
+
+log = logging.getLogger(__name__)
+
+
+class IntakeError(ValidationError):
+    pass
+
+
+def intake_start(*, patient) -> Intake:
+    """The patient's draft, or a new one. A new draft starts from the last submitted answers, so a
+    returning patient only corrects what changed."""
+    draft = Intake.objects.filter(patient=patient, status=Intake.Status.DRAFT).first()
+    if draft:
+        return draft
+    last = (
+        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    answers = dict(last.answers) if last else {}
+    for per_visit in ("unwell_today", "accuracy", "informed_consent", "privacy"):
+        answers.pop(per_visit, None)  # asked afresh every time
+    return Intake.objects.create(patient=patient, answers=answers)
+
+
+def intake_save_step(*, intake: Intake, step: int, answers: dict) -> Intake:
+    """Merge one step's answers into the draft. Only drafts can change: a submitted intake is a record."""
+    with transaction.atomic():
+        current = Intake.objects.select_for_update().get(pk=intake.pk)
+        if current.status != Intake.Status.DRAFT:
+            raise IntakeError(
+                "This health form was already sent and can no longer be changed.", code="submitted"
+            )
+        current.answers = {**current.answers, **answers}
+        current.step = max(current.step, step + 1)
+        current.save(update_fields=["answers", "step", "updated_at"])
+    intake.refresh_from_db()
+    return intake
+
+
+def intake_missing_steps(intake: Intake, *, user) -> list[int]:
+    """Steps whose saved answers do not pass their form's checks (none, when the intake is complete)."""
+    missing = []
+    for index, form_class in enumerate(STEPS):
+        form = form_class(
+            data=_as_form_data(form_class, intake.answers, user), answers=intake.answers, user=user
+        )
+        if not form.is_valid():
+            missing.append(index)
+    return missing
+
+
+def _as_form_data(form_class, answers: dict, user) -> dict:
+    from .forms import _from_json
+
+    data: dict = {}
+    for key, value in answers.items():
+        value = _from_json(value)
+        if value is None:
+            continue
+        if value is True:
+            value = "on"
+        data[key] = value
+    return data
+
+
+def intake_submit(*, intake: Intake, user) -> Intake:
+    """Sign and send the intake. Every step must be complete; the signature is the typed name and now."""
+    missing = intake_missing_steps(intake, user=user)
+    if missing:
+        raise IntakeError("Some steps are not complete yet.", code="incomplete", params={"steps": missing})
+    with transaction.atomic():
+        current = Intake.objects.select_for_update().get(pk=intake.pk)
+        if current.status != Intake.Status.DRAFT:
+            return current
+        now = timezone.now()
+        current.status = Intake.Status.SUBMITTED
+        current.submitted_at = now
+        current.signed_at = now
+        current.signature_name = current.answers.get("signature_name", "")
+        current.guardian_name = current.answers.get("guardian_name", "") or ""
+        current.guardian_signature = current.answers.get("guardian_signature", "") or ""
+        current.save()
+    intake.refresh_from_db()
+    return intake
+
+
+def valid_intake_for(patient, *, on: date | None = None) -> Intake | None:
+    """The newest submitted intake still inside the policy's validity (12 months by default)."""
+    on = on or timezone.localdate()
+    months = ClinicPolicy.get().intake_validity_months
+    last = (
+        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    if last is None:
+        return None
+    submitted = last.submitted_at.astimezone(clinic_zone()).date()
+    year, month = divmod(submitted.month - 1 + months, 12)
+    try:
+        expires = submitted.replace(year=submitted.year + year, month=month + 1)
+    except ValueError:  # 31st of a shorter month
+        expires = submitted.replace(year=submitted.year + year, month=month + 2, day=1)
+    return last if on < expires else None
+
+
+def check_in_submit(
+    *, appointment: Appointment, intake: Intake, health_changed: bool, unwell_today: bool
+) -> CheckIn | None:
+    """The short check-in. A change in health re-opens the full form (returns None); otherwise the valid
+    intake is screened again against this appointment's date, together with today's answer."""
+    if health_changed:
+        return None
+    check_in, _ = CheckIn.objects.update_or_create(
+        appointment=appointment,
+        defaults={
+            "patient": appointment.patient,
+            "intake": intake,
+            "health_changed": False,
+            "unwell_today": unwell_today,
+        },
+    )
+    appointment_screen(
+        appointment=appointment,
+        intake=intake,
+        check_in=check_in,
+        extra_answers={"unwell_today": unwell_today},
+    )
+    return check_in

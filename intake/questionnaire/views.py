@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from bookings import services as booking_services
+from bookings.models import Appointment, Status
+
+from ..models import Intake, ScreeningResult
+from ..permissions import can_read_intake
+from ..screening.rules import question_wording
+from ..screening.services import appointment_screen
+from . import services
+from .forms import STEPS, CheckInForm, HealthForm
+
+
+def _own_appointment(request, pk: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("service", "therapist"), pk=pk, patient=request.user
+    )
+
+
+def _needs_screening(appointment: Appointment) -> bool:
+    if appointment.status == Status.HELD:
+        return True
+    return (
+        appointment.status == Status.PENDING_REVIEW
+        and not ScreeningResult.objects.filter(appointment=appointment).exists()
+    )
+
+
+def _step_url(step: int, appointment_id: int | None) -> str:
+    url = reverse("intake:step", args=[step])
+    return f"{url}?appointment={appointment_id}" if appointment_id else url
+
+
+@login_required
+def appointment_start(request, pk: int):
+    """After a slot is held: the short check-in for a valid intake, otherwise the full form."""
+    appointment = _own_appointment(request, pk)
+    if not _needs_screening(appointment):
+        return redirect("intake:outcome", pk=appointment.pk)
+    if services.valid_intake_for(request.user):
+        return redirect("intake:check-in", pk=appointment.pk)
+    intake = services.intake_start(patient=request.user)
+    return redirect(_step_url(min(intake.step, len(STEPS) - 1), appointment.pk))
+
+
+def _appointment_from_query(request) -> Appointment | None:
+    raw = request.GET.get("appointment") or request.POST.get("appointment")
+    if not raw:
+        return None
+    try:
+        return _own_appointment(request, int(raw))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+@login_required
+def step(request, index: int):
+    if not 0 <= index < len(STEPS):
+        raise Http404
+    appointment = _appointment_from_query(request)
+    intake = services.intake_start(patient=request.user)
+    if index > intake.step:
+        messages.info(request, "Please finish the earlier steps first.")
+        return redirect(_step_url(intake.step, appointment.pk if appointment else None))
+    form_class = STEPS[index]
+    kwargs = {"answers": intake.answers, "user": request.user}
+    if issubclass(form_class, HealthForm):
+        kwargs["wording"] = question_wording()
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST":
+        if form.is_valid():
+            services.intake_save_step(intake=intake, step=index, answers=form.to_answers())
+            if appointment is not None:
+                booking_services.appointment_extend_hold(appointment=appointment)
+            if "save_and_leave" in request.POST:
+                messages.success(request, "Saved. You can come back to your health form at any time.")
+                return redirect("intake:mine")
+            if index + 1 < len(STEPS):
+                return redirect(_step_url(index + 1, appointment.pk if appointment else None))
+            review = reverse("intake:review")
+            return redirect(f"{review}?appointment={appointment.pk}" if appointment else review)
+        messages.error(request, "Please check the answers marked below.")
+    return render(
+        request,
+        "intake/intake_step.html",
+        {
+            "form": form,
+            "index": index,
+            "number": index + 1,
+            "total": len(STEPS),
+            "steps": [(i, s.title) for i, s in enumerate(STEPS)],
+            "reached": intake.step,
+            "appointment": appointment,
+            "percent": int(100 * index / len(STEPS)),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def review(request):
+    appointment = _appointment_from_query(request)
+    intake = services.intake_start(patient=request.user)
+    missing = services.intake_missing_steps(intake, user=request.user)
+    if request.method == "POST":
+        if missing:
+            messages.error(request, "Some steps are not complete yet; they are marked below.")
+        else:
+            intake = services.intake_submit(intake=intake, user=request.user)
+            if appointment is not None and _needs_screening(appointment):
+                appointment.refresh_from_db()
+                if appointment.status == Status.HELD and not booking_services.appointment_extend_hold(
+                    appointment=appointment
+                ):
+                    messages.warning(
+                        request,
+                        "Your health form is saved, but the time you chose was held too long and has been "
+                        "released. Please pick a time again: you will not need to fill in the form again.",
+                    )
+                    return redirect("bookings:service-slots", slug=appointment.service.slug)
+                appointment_screen(appointment=appointment, intake=intake)
+                return redirect("intake:outcome", pk=appointment.pk)
+            messages.success(request, "Thank you: your health form is saved.")
+            return redirect("intake:mine")
+    sections = []
+    for i, form_class in enumerate(STEPS):
+        kwargs = {"answers": intake.answers, "user": request.user}
+        if issubclass(form_class, HealthForm):
+            kwargs["wording"] = question_wording()
+        form = form_class(**kwargs)
+        rows = [
+            (field.label, _display(intake.answers.get(name), field)) for name, field in form.fields.items()
+        ]
+        sections.append({"index": i, "title": form_class.title, "rows": rows, "missing": i in missing})
+    return render(
+        request,
+        "intake/intake_review.html",
+        {"sections": sections, "missing": missing, "appointment": appointment},
+    )
+
+
+def _display(value, field) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if value is True:
+        return "Yes"
+    if value is False:
+        return "No"
+    choices = dict(getattr(field, "choices", []) or [])
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    return str(choices.get(value, value))
+
+
+@login_required
+def check_in(request, pk: int):
+    appointment = _own_appointment(request, pk)
+    if not _needs_screening(appointment):
+        return redirect("intake:outcome", pk=appointment.pk)
+    intake = services.valid_intake_for(request.user)
+    if intake is None:
+        return redirect("intake:appointment-start", pk=appointment.pk)
+    form = CheckInForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            changed = form.cleaned_data["health_changed"] == "yes"
+            unwell = form.cleaned_data["unwell_today"] == "yes"
+            if changed:
+                draft = services.intake_start(patient=request.user)
+                messages.info(
+                    request, "Please check and update your health form; your earlier answers are filled in."
+                )
+                return redirect(_step_url(0, appointment.pk) if draft else "intake:mine")
+            booking_services.appointment_extend_hold(appointment=appointment)
+            services.check_in_submit(
+                appointment=appointment, intake=intake, health_changed=False, unwell_today=unwell
+            )
+            return redirect("intake:outcome", pk=appointment.pk)
+        messages.error(request, "Please answer both questions.")
+    return render(
+        request,
+        "intake/check_in.html",
+        {"form": form, "appointment": appointment, "intake": intake},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def outcome(request, pk: int):
+    appointment = _own_appointment(request, pk)
+    result = ScreeningResult.objects.filter(appointment=appointment).first()
+    return render(request, "intake/outcome.html", {"appointment": appointment, "result": result})
+
+
+@login_required
+def mine(request):
+    intake = Intake.objects.filter(patient=request.user).order_by("-created_at").first()
+    valid = services.valid_intake_for(request.user)
+    return render(request, "intake/intake_mine.html", {"intake": intake, "valid": valid})
+
+
+@login_required
+@require_POST
+def update(request):
+    services.intake_start(patient=request.user)
+    return redirect(_step_url(0, None))
+
+
+@login_required
+def patient_intake(request, patient_id: int):
+    """A patient's latest submitted intake, for the people allowed to read it (404 for anyone else)."""
+    patient = get_object_or_404(get_user_model(), pk=patient_id)
+    if not can_read_intake(request.user, patient):
+        raise Http404
+    intake = (
+        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .first()
+    )
+    if intake is None:
+        raise Http404
+    sections = []
+    for form_class in STEPS:
+        kwargs = {"answers": intake.answers, "user": patient}
+        if issubclass(form_class, HealthForm):
+            kwargs["wording"] = question_wording()
+        form = form_class(**kwargs)
+        sections.append(
+            {
+                "title": form_class.title,
+                "rows": [(f.label, _display(intake.answers.get(n), f)) for n, f in form.fields.items()],
+            }
+        )
+    return render(
+        request, "intake/patient_intake.html", {"patient": patient, "intake": intake, "sections": sections}
+    )

@@ -1,0 +1,137 @@
+"""The review emails: to the patient on a decision or a release, to the therapist when a letter arrives,
+to clinic admins when a case is overdue. None of them carries a health detail."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db.models import Q
+
+from bookings.models import Appointment
+from bookings.selectors import clinic_zone
+
+from ..models import ClearanceLetter, Decision, ReviewDecision, StaffAlert
+
+log = logging.getLogger(__name__)
+
+# What each decision means to the patient, in plain words and without clinical details. Used by the
+# email and by the patient's review-status page, so the two always say the same.
+PATIENT_WORDS: dict[str, str] = {
+    Decision.CLEARED: (
+        "A therapist has reviewed your health form and your appointment is confirmed. "
+        "We look forward to seeing you."
+    ),
+    Decision.CLEARED_WITH_RESTRICTIONS: (
+        "A therapist has reviewed your health form and your appointment is confirmed. "
+        "Your therapist will adapt the session to your health and will talk it through with you "
+        "before you start."
+    ),
+    Decision.NEEDS_CLEARANCE: (
+        "Before we can confirm your appointment we need a short letter from your doctor saying that "
+        "this treatment is suitable for you. Please sign in, open the appointment and upload the letter "
+        "(PDF, JPG or PNG, up to 10 MB). We keep the time for you until the appointment starts."
+    ),
+    Decision.DECLINED: (
+        "After reviewing your health form, we are sorry that we cannot offer this treatment at the "
+        "moment, so your appointment is cancelled and you will not be charged. Please speak to your "
+        "doctor (GP), who can advise you on the right care for you. You are welcome to contact us or "
+        "book again once your doctor has advised you."
+    ),
+}
+RELEASED_WORDS = (
+    "We are sorry: we could not finish reviewing your health form before your appointment, so we "
+    "have released the time and your appointment is cancelled. You will not be charged. Please phone "
+    "the clinic or book another time."
+)
+
+
+def local_time(moment: datetime) -> str:
+    tz = clinic_zone()
+    return f"{moment.astimezone(tz):%A %d %B %Y, %H:%M} ({tz.key} time)"
+
+
+def email_patient_decision(decision_id: int) -> None:
+    made = ReviewDecision.objects.select_related(
+        "result__appointment__patient", "result__appointment__service"
+    ).get(pk=decision_id)
+    appointment = made.result.appointment
+    patient = appointment.patient
+    body = (
+        f"Hello {patient.first_name or patient.email},\n\n"
+        f"About your {appointment.service.name} on {local_time(appointment.start)}:\n\n"
+        f"{PATIENT_WORDS[made.decision]}\n\n"
+        "You can see this at any time under My appointments on our website.\n\n"
+        f"{settings.CLINIC_NAME}\n"
+    )
+    send(
+        subject=f"Your health form has been reviewed - {settings.CLINIC_NAME}",
+        body=body,
+        to=[patient.email],
+        what=f"decision {decision_id}",
+    )
+
+
+def send(*, subject: str, body: str, to: list[str], what: str) -> None:
+    try:
+        send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=to)
+    except Exception:  # noqa: BLE001 - the record is stored and shown on the pages regardless
+        log.exception("Could not send the email for %s", what)
+
+
+def clinic_admin_emails() -> list[str]:
+    User = get_user_model()
+    return sorted(
+        set(
+            User.objects.filter(Q(groups__name="Clinic admins") | Q(is_superuser=True), is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+
+
+def email_therapist_letter(letter_id: int) -> None:
+    letter = ClearanceLetter.objects.select_related("appointment__therapist__user").get(pk=letter_id)
+    appointment = letter.appointment
+    send(
+        subject=f"A clearance letter arrived - {settings.CLINIC_NAME}",
+        body=(
+            f"A patient uploaded a clearance letter for the appointment on {local_time(appointment.start)}.\n"
+            "Open the review queue on the staff pages to read it and decide. "
+            "No health details are included in this email."
+        ),
+        to=[appointment.therapist.user.email],
+        what=f"clearance letter {letter_id}",
+    )
+
+
+def email_admins_escalation(alert_id: int) -> None:
+    alert = StaffAlert.objects.get(pk=alert_id)
+    send(
+        subject=f"Review overdue: a flagged case needs a decision - {settings.CLINIC_NAME}",
+        body=(
+            f"{alert.message}\n\nIf nobody decides before the appointment starts, the appointment is "
+            "released and the patient told. Open the review queue on the staff pages. "
+            "No health details are included in this email."
+        ),
+        to=clinic_admin_emails(),
+        what=f"escalation alert {alert_id}",
+    )
+
+
+def email_patient_released(appointment_id: int) -> None:
+    appointment = Appointment.objects.select_related("patient", "service").get(pk=appointment_id)
+    patient = appointment.patient
+    send(
+        subject=f"Your appointment could not go ahead - {settings.CLINIC_NAME}",
+        body=(
+            f"Hello {patient.first_name or patient.email},\n\n"
+            f"About your {appointment.service.name} on {local_time(appointment.start)}:\n\n"
+            f"{RELEASED_WORDS}\n\n{settings.CLINIC_NAME}\n"
+        ),
+        to=[patient.email],
+        what=f"release of appointment {appointment_id}",
+    )

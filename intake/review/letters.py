@@ -1,0 +1,90 @@
+"""Doctors' clearance letters: checked by content, kept in private storage, read by few."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Q, QuerySet
+
+from bookings.models import Appointment, Status
+
+from ..models import ClearanceLetter
+from ..permissions import REVIEW_ALL_PERMISSION
+from .emails import email_therapist_letter
+from .services import ReviewError
+
+MAX_LETTER_BYTES = 10 * 1024 * 1024
+# Checked against the file's first bytes, never its name or the browser's word for it.
+LETTER_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+EXTENSION_BY_TYPE = {content_type: ext for _, content_type, ext in LETTER_SIGNATURES}
+
+
+def sniff_letter_type(head: bytes) -> str | None:
+    """The content type the file's first bytes show, or None when it is not a PDF, JPEG or PNG."""
+    for signature, content_type, _ in LETTER_SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    return None
+
+
+def check_letter_file(file: UploadedFile) -> str:
+    """Refuse anything too big or not a PDF/JPEG/PNG by content; return the detected content type."""
+    if file.size is None or file.size > MAX_LETTER_BYTES:
+        raise ReviewError("The file is larger than 10 MB. Please send a smaller scan.", code="too_big")
+    if file.size == 0:
+        raise ReviewError("The file is empty.", code="empty")
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    content_type = sniff_letter_type(head)
+    if content_type is None:
+        raise ReviewError(
+            "This file is not a PDF, JPG or PNG. Please upload a scan or photo of the letter.",
+            code="wrong_type",
+        )
+    return content_type
+
+
+def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by) -> ClearanceLetter:
+    """Store a doctor's letter for an appointment waiting for review. Only the patient uploads; the type
+    is judged from the content; the file is kept in private storage under a name of our own."""
+    if by.pk != appointment.patient_id:
+        raise ReviewError("Only the patient can send their clearance letter.", code="not_allowed")
+    if appointment.status != Status.PENDING_REVIEW:
+        raise ReviewError(
+            "This appointment is not waiting for a clearance letter.", code="not_waiting_for_letter"
+        )
+    content_type = check_letter_file(file)
+    original = os.path.basename((file.name or "").replace("\\", "/"))[:200] or "letter"
+    letter = ClearanceLetter(
+        appointment=appointment,
+        content_type=content_type,
+        original_name=original,
+        size=file.size,
+        uploaded_by=by,
+    )
+    letter.file.save(original, file, save=False)
+    try:
+        with transaction.atomic():
+            letter.save()
+            transaction.on_commit(lambda: email_therapist_letter(letter.pk))
+    except Exception:
+        letter.file.delete(save=False)
+        raise
+    return letter
+
+
+def letters_visible_to(user) -> QuerySet[ClearanceLetter]:
+    """The patient's own letters, the appointment's therapist's, all for clinic admins."""
+    qs = ClearanceLetter.objects.select_related("appointment")
+    if not (user and user.is_authenticated):
+        return qs.none()
+    if user.has_perm(REVIEW_ALL_PERMISSION):
+        return qs
+    return qs.filter(Q(appointment__patient=user) | Q(appointment__therapist__user=user))

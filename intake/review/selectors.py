@@ -1,0 +1,62 @@
+"""Reads of the review queue: open cases, their newest decision, the queue and its badge count."""
+
+from __future__ import annotations
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+
+from bookings.models import Status
+
+from ..models import ClearanceLetter, Decision, Outcome, ReviewDecision, ScreeningResult
+from ..permissions import results_visible_to
+
+OUTCOME_RANK = {Outcome.URGENT: 4, Outcome.BLOCKED: 3, Outcome.REVIEW: 2, Outcome.CLEAR: 1}
+
+
+def _newest_decisions():
+    return ReviewDecision.objects.filter(result=OuterRef("pk")).order_by("-decided_at", "-pk")
+
+
+def with_review_state(qs: QuerySet[ScreeningResult]) -> QuerySet[ScreeningResult]:
+    """Annotate each result with its newest decision (`latest_decision`, `latest_decision_pk`),
+    whether a clearance letter arrived (`has_letter`) and its outcome's rank (`outcome_rank`)."""
+    newest = _newest_decisions()
+    return qs.annotate(
+        latest_decision=Subquery(newest.values("decision")[:1]),
+        latest_decision_pk=Subquery(newest.values("pk")[:1]),
+        has_letter=Exists(ClearanceLetter.objects.filter(appointment=OuterRef("appointment"))),
+        outcome_rank=Case(
+            *(When(outcome=outcome, then=Value(rank)) for outcome, rank in OUTCOME_RANK.items()),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+    )
+
+
+def open_cases(qs: QuerySet[ScreeningResult] | None = None) -> QuerySet[ScreeningResult]:
+    """Flagged cases still waiting: the appointment waits for review and there is no decision yet, or
+    the newest one asks for medical clearance."""
+    qs = ScreeningResult.objects.all() if qs is None else qs
+    return (
+        with_review_state(qs)
+        .filter(appointment__status=Status.PENDING_REVIEW)
+        .filter(Q(latest_decision__isnull=True) | Q(latest_decision=Decision.NEEDS_CLEARANCE))
+    )
+
+
+def review_queue(*, user) -> QuerySet[ScreeningResult]:
+    """The open cases this user may see, most severe first, then by appointment time, with everything
+    the queue shows selected in the same query."""
+    return (
+        open_cases(results_visible_to(user))
+        .select_related("appointment__patient", "appointment__therapist", "appointment__service")
+        .order_by("-outcome_rank", "appointment__start", "pk")
+    )
+
+
+def review_open_count(*, user) -> int:
+    """How many open cases this user may see (the badge in the navigation): one query."""
+    return open_cases(results_visible_to(user)).count()
+
+
+def latest_decision(result: ScreeningResult) -> ReviewDecision | None:
+    return ReviewDecision.objects.filter(result=result).order_by("-decided_at", "-pk").first()

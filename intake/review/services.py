@@ -1,0 +1,119 @@
+"""Staff decisions on flagged cases.
+
+A decision moves the appointment through the booking services only (intake never writes an
+appointment itself): cleared -> confirmed; cleared with restrictions -> confirmed, with the techniques
+to avoid; needs clearance -> stays waiting for review while the patient sends a doctor's letter;
+declined -> declined, slot freed. Decisions are never edited: a new one supersedes the last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from bookings import services as booking_services
+from bookings.models import Status
+from techniques.models import Technique
+
+from ..models import Decision, ReviewDecision, ScreeningResult
+from ..permissions import results_visible_to
+from .emails import email_patient_decision
+from .selectors import latest_decision
+
+
+class ReviewError(ValidationError):
+    """A review rule refused the request; `code` says which."""
+
+
+def _check_restrictions(decision: str, restricted_techniques: Iterable[str]) -> list[str]:
+    codes = sorted({code.strip() for code in restricted_techniques if code and code.strip()})
+    if decision != Decision.CLEARED_WITH_RESTRICTIONS:
+        if codes:
+            raise ReviewError(
+                "Techniques to avoid go with 'cleared with restrictions' only.",
+                code="restrictions_not_allowed",
+            )
+        return codes
+    if not codes:
+        raise ReviewError("Choose at least one technique to avoid.", code="restrictions_required")
+    known = set(Technique.objects.filter(code__in=codes).values_list("code", flat=True))
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise ReviewError(
+            "Unknown technique code: %(codes)s.",
+            code="unknown_technique",
+            params={"codes": ", ".join(unknown)},
+        )
+    return codes
+
+
+def review_decide(
+    *,
+    result: ScreeningResult,
+    decision: str,
+    note: str,
+    restricted_techniques: Iterable[str] = (),
+    by,
+    expected_last_decision_id: int | None,
+) -> ReviewDecision:
+    """Record a staff decision on a flagged case and move the appointment accordingly.
+
+    Rules: only clinic admins and the appointment's therapist decide; every decision has a note; a
+    decision is never edited, a new one supersedes the newest. The result row is locked and the newest
+    decision compared with `expected_last_decision_id` (the one the deciding page showed), so of two
+    people deciding at once the second is told (code `already_decided`) instead of overwriting. An
+    open case takes any decision; a confirmed one may only be cleared again (to change restrictions).
+    The patient is emailed once, after the commit.
+    """
+    if decision not in Decision.values:
+        raise ReviewError("Choose a decision.", code="invalid_decision")
+    note = (note or "").strip()
+    if not note:
+        raise ReviewError("Please write a note: every decision needs a reason.", code="note_required")
+    codes = _check_restrictions(decision, restricted_techniques)
+    if not results_visible_to(by).filter(pk=result.pk).exists():
+        raise ReviewError("You may not decide this case.", code="not_allowed")
+
+    with transaction.atomic():
+        locked = ScreeningResult.objects.select_for_update().select_related("appointment").get(pk=result.pk)
+        newest = latest_decision(locked)
+        if (newest.pk if newest else None) != expected_last_decision_id:
+            raise ReviewError(
+                "Someone decided this case while you were reading it. Please read their decision first.",
+                code="already_decided",
+            )
+        appointment = locked.appointment
+        reviewed = newest is not None and newest.decision in (
+            Decision.CLEARED,
+            Decision.CLEARED_WITH_RESTRICTIONS,
+        )
+        amending = appointment.status == Status.CONFIRMED and reviewed
+        if appointment.status != Status.PENDING_REVIEW and not amending:
+            raise ReviewError(
+                "This case is closed: the appointment is %(status)s.",
+                code="case_closed",
+                params={"status": appointment.get_status_display().lower()},
+            )
+        if amending and decision not in (Decision.CLEARED, Decision.CLEARED_WITH_RESTRICTIONS):
+            raise ReviewError(
+                "The appointment is already confirmed: to stop it, cancel it from the appointment page.",
+                code="case_closed",
+            )
+        made = ReviewDecision.objects.create(
+            result=locked,
+            decision=decision,
+            note=note,
+            restricted_techniques=codes,
+            decided_by=by,
+            supersedes=newest,
+        )
+        if decision in (Decision.CLEARED, Decision.CLEARED_WITH_RESTRICTIONS) and not amending:
+            booking_services.appointment_confirm(appointment=appointment, by=by)
+        elif decision == Decision.DECLINED:
+            booking_services.appointment_decline(
+                appointment=appointment, by=by, reason="Declined after review; referred to a doctor"
+            )
+        transaction.on_commit(lambda: email_patient_decision(made.pk))
+    return made

@@ -1,0 +1,252 @@
+"""Pages of the staff review (queue, case, decision, letters) and the patient's side of it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from bookings.models import Appointment, Status
+from clinic.models import ClinicPolicy
+from techniques.models import Technique
+
+from .. import permissions
+from ..models import ClearanceLetter, Decision, Intake, Outcome, ReviewDecision, ScreeningResult
+from ..screening.rules import question_wording
+from . import deadlines, emails, letters, selectors, services
+from .forms import ClearanceLetterForm, DecisionForm, QueueFilterForm
+from .restrictions import restrictions_for
+
+BASICS = (
+    ("legal_name", "Full legal name"),
+    ("preferred_name", "Preferred name"),
+    ("date_of_birth", "Date of birth"),
+    ("phone", "Phone"),
+    ("doctor_name", "Doctor"),
+    ("doctor_phone", "Doctor's phone"),
+)
+FREE_TEXT = (
+    ("main_complaint", "What they would like help with"),
+    ("areas_to_avoid", "Areas to avoid"),
+    ("other_conditions", "Other conditions"),
+)
+
+
+def _require_reviewer(request) -> None:
+    if not permissions.can_review(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def review_queue(request):
+    """Open flagged cases, most severe first, then soonest; a fixed number of queries however many."""
+    _require_reviewer(request)
+    sees_all = request.user.has_perm(permissions.REVIEW_ALL_PERMISSION)
+    form = QueueFilterForm(request.GET or None, sees_all=sees_all)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "Some filters could not be read; showing every case.")
+    cases = list(form.filter(selectors.review_queue(user=request.user), user=request.user))
+    deadline = ClinicPolicy.get().review_deadline_hours
+    now = timezone.now()
+    for case in cases:
+        hours_left = (case.appointment.start - now).total_seconds() / 3600
+        case.overdue = case.escalated_at is not None or hours_left <= deadline
+    return render(
+        request,
+        "intake/review_queue.html",
+        {"form": form, "cases": cases, "sees_all": sees_all, "deadline_hours": deadline, "now": now},
+    )
+
+
+def _technique_names(codes) -> dict[str, str]:
+    return dict(Technique.objects.filter(code__in=set(codes)).values_list("code", "name"))
+
+
+def _can_decide(result: ScreeningResult, latest: ReviewDecision | None) -> bool:
+    status = result.appointment.status
+    if status == Status.PENDING_REVIEW:
+        return True
+    reviewed = latest is not None and latest.decision in (
+        Decision.CLEARED,
+        Decision.CLEARED_WITH_RESTRICTIONS,
+    )
+    return status == Status.CONFIRMED and reviewed and result.appointment.start > timezone.now()
+
+
+@login_required
+def review_case(request, result_id: int):
+    """One case: the facts the decision rests on, the history, and the decision form."""
+    _require_reviewer(request)
+    result = get_object_or_404(
+        permissions.results_visible_to(request.user).select_related(
+            "appointment__patient", "appointment__therapist", "appointment__service", "intake", "rule_set"
+        ),
+        pk=result_id,
+    )
+    latest = selectors.latest_decision(result)
+    ruled_out = tuple(result.techniques_ruled_out)
+    form = DecisionForm(
+        request.POST or None,
+        ruled_out=ruled_out,
+        initial={"expected_last_decision": latest.pk if latest else None},
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.review_decide(
+                    result=result,
+                    decision=form.cleaned_data["decision"],
+                    note=form.cleaned_data["note"],
+                    restricted_techniques=form.cleaned_data["restricted_techniques"],
+                    by=request.user,
+                    expected_last_decision_id=form.cleaned_data["expected_last_decision"],
+                )
+            except ValidationError as exc:  # a review rule, or a booking rule refusing the move
+                if getattr(exc, "code", None) == "already_decided":
+                    messages.error(request, exc.messages[0])
+                    return redirect("intake:review-case", result_id=result.pk)
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Decision recorded; the patient has been emailed.")
+                return redirect("intake:review-queue")
+        messages.error(request, "The decision was not recorded: please check the form.")
+    return render(
+        request,
+        "intake/review_case.html",
+        _case_context(result, latest, form),
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _case_context(result: ScreeningResult, latest: ReviewDecision | None, form: DecisionForm) -> dict:
+    appointment = result.appointment
+    patient = appointment.patient
+    answers = result.intake.answers
+    wording = question_wording()
+    restrictions = restrictions_for(appointment)
+    flag_codes = [code for flag in result.flags for code in flag.get("techniques", [])]
+    names = _technique_names([*flag_codes, *restrictions])
+    flags = [
+        {
+            **flag,
+            "question": wording.get(flag.get("question_key", ""), flag.get("question_key", "")),
+            "technique_list": [(code, names.get(code, code)) for code in flag.get("techniques", [])],
+        }
+        for flag in result.flags
+    ]
+    decisions = list(result.decisions.select_related("decided_by").order_by("-decided_at", "-pk"))
+    earlier = (
+        ScreeningResult.objects.filter(appointment__patient=patient)
+        .exclude(pk=result.pk)
+        .select_related("appointment__therapist", "appointment__service", "rule_set")
+        .prefetch_related(
+            Prefetch(
+                "decisions",
+                queryset=ReviewDecision.objects.select_related("decided_by").order_by("-decided_at", "-pk"),
+            )
+        )
+        .order_by("-appointment__start")
+    )
+    intakes = Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED).order_by("-submitted_at")
+    return {
+        "result": result,
+        "appointment": appointment,
+        "patient": patient,
+        "basics": [(label, answers.get(key)) for key, label in BASICS],
+        "free_text": [(label, answers.get(key)) for key, label in FREE_TEXT],
+        "flags": flags,
+        "restrictions": [(code, names.get(code, code)) for code in restrictions],
+        "decisions": decisions,
+        "latest": latest,
+        "earlier_results": list(earlier),
+        "intakes": list(intakes),
+        "letters": list(ClearanceLetter.objects.filter(appointment=appointment)),
+        "form": form,
+        "can_decide": _can_decide(result, latest),
+    }
+
+
+@login_required
+def clearance_download(request, letter_id: int):
+    """A clearance letter, to the patient, the appointment's therapist and clinic admins (404 to others).
+    Always a download, never shown inline, and the browser may not guess another type."""
+    letter = get_object_or_404(letters.letters_visible_to(request.user), pk=letter_id)
+    extension = letters.EXTENSION_BY_TYPE.get(letter.content_type, "bin")
+    response = FileResponse(
+        letter.file.open("rb"),
+        as_attachment=True,
+        filename=f"clearance-letter-{letter.pk}.{extension}",
+        content_type=letter.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the patient's side -----------------------------------------------------------------------------
+
+
+def _own_appointment(request, pk: int) -> Appointment:
+    return get_object_or_404(
+        Appointment.objects.select_related("service", "therapist"), pk=pk, patient=request.user
+    )
+
+
+def _status_context(appointment: Appointment, form: ClearanceLetterForm | None = None) -> dict:
+    result = ScreeningResult.objects.filter(appointment=appointment).first()
+    latest = selectors.latest_decision(result) if result else None
+    waiting = appointment.status == Status.PENDING_REVIEW
+    wants_letter = waiting and (
+        (latest is not None and latest.decision == Decision.NEEDS_CLEARANCE)
+        or (result is not None and result.outcome == Outcome.BLOCKED)
+    )
+    released = (
+        appointment.status == Status.DECLINED and appointment.cancel_reason == deadlines.NOT_REVIEWED_IN_TIME
+    )
+    return {
+        "appointment": appointment,
+        "result": result,
+        "latest": latest,
+        "waiting": waiting,
+        "words": emails.PATIENT_WORDS.get(latest.decision) if latest else None,
+        "released": released,
+        "released_words": emails.RELEASED_WORDS,
+        "wants_letter": wants_letter,
+        "form": form or (ClearanceLetterForm() if wants_letter else None),
+        "letters": list(ClearanceLetter.objects.filter(appointment=appointment)),
+    }
+
+
+@login_required
+def review_status(request, pk: int):
+    """The patient's view: waiting for review, then the decision in plain words."""
+    appointment = _own_appointment(request, pk)
+    return render(request, "intake/review_status.html", _status_context(appointment))
+
+
+@login_required
+@require_POST
+def clearance_upload(request, pk: int):
+    appointment = _own_appointment(request, pk)
+    if appointment.status != Status.PENDING_REVIEW:
+        messages.info(request, "This appointment does not need a letter from your doctor.")
+        return redirect("intake:review-status", pk=appointment.pk)
+    form = ClearanceLetterForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            letters.clearance_letter_upload(
+                appointment=appointment, file=form.cleaned_data["letter"], by=request.user
+            )
+        except services.ReviewError as exc:
+            form.add_error("letter", exc)
+        else:
+            messages.success(
+                request, "Thank you: your letter was sent. We will email you once it is reviewed."
+            )
+            return redirect("intake:review-status", pk=appointment.pk)
+    return render(request, "intake/review_status.html", _status_context(appointment, form), status=400)
