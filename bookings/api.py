@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from django.conf import settings
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +17,7 @@ from ninja.security import django_auth
 
 from clinic.models import Therapist
 
-from . import selectors
+from . import extensions, selectors
 from .models import Appointment, Service
 
 api = NinjaAPI(
@@ -186,9 +185,7 @@ def appointment_out(appointment) -> dict:
         "end": appointment.end.astimezone(tz).isoformat(),
         "status": appointment.status,
         "ics_url": reverse("bookings:appointment-ics", args=[appointment.pk]),
-        "next_url": reverse(settings.BOOKING_NEXT_STEP_URL, args=[appointment.pk])
-        if appointment.status == "held"
-        else None,
+        "next_url": extensions.next_step_url(appointment),
     }
 
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db.models import Q
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import ClinicPolicy, Therapist
 
-from . import selectors, services
+from . import extensions, selectors, services
 from .forms import CancelForm, DayListFilterForm, DayPickForm, FrontDeskBookingForm, SlotChoiceForm
 from .ics import appointment_ics
 from .models import ACTIVE_STATUSES, Appointment, Service
@@ -106,8 +105,8 @@ def hold(request, slug: str):
 
 
 def _after_hold_url(appointment: Appointment) -> str:
-    """A new hold goes on to the next step (the health form, settings.BOOKING_NEXT_STEP_URL)."""
-    return reverse(settings.BOOKING_NEXT_STEP_URL, args=[appointment.pk])
+    """A new hold goes on to the step another app registered (the health form), else to its own page."""
+    return extensions.next_step_url(appointment) or appointment.get_absolute_url()
 
 
 def visible_appointments(user):
@@ -152,13 +151,7 @@ def appointment_detail(request, pk: int):
             "is_own": appointment.patient_id == request.user.pk,
             "cancel_form": CancelForm(),
             "policy": ClinicPolicy.get(),
-            "next_step_url": reverse(settings.BOOKING_NEXT_STEP_URL, args=[appointment.pk])
-            if appointment.patient_id == request.user.pk and appointment.status in ("held", "pending_review")
-            else None,
-            "review_status_url": reverse(settings.BOOKING_REVIEW_STATUS_URL, args=[appointment.pk])
-            if appointment.patient_id == request.user.pk
-            and appointment.status in ("pending_review", "declined")
-            else None,
+            "panels": extensions.appointment_panels(appointment, request.user),
         },
     )
 

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class IntakeConfig(AppConfig):
     name = "intake"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Imported here, not at the top: it reads the models, which are loaded only once apps are ready.
+        from . import extensions
+
+        extensions.register()

@@ -175,8 +175,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
-
-# Where a patient goes after holding a slot: the intake step (bookings does not import intake).
-BOOKING_NEXT_STEP_URL = "intake:appointment-start"
-# Where a patient follows a booking that waits for a clinician's review.
-BOOKING_REVIEW_STATUS_URL = "intake:review-status"

@@ -1,0 +1,54 @@
+"""Where an app above bookings plugs into its pages without bookings importing it.
+
+bookings may not import intake (an import-linter contract says so), yet a patient who holds a slot goes
+on to the health questions, and the appointment page shows the screening outcome and a link to the
+review. intake registers both here from its `AppConfig.ready()`; bookings only asks. With nothing
+registered, a hold leads to the appointment page and the page shows the booking alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .models import Appointment
+
+
+@dataclass(frozen=True)
+class AppointmentPanel:
+    """A piece of the appointment page an app adds: its template and what to render it with."""
+
+    template_name: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+# The URL of the step after a hold (the health questions), or None when there is none for this appointment.
+NextStep = Callable[["Appointment"], str | None]
+# Panels for the appointment page, given the appointment and the user looking at it.
+PanelProvider = Callable[["Appointment", Any], list[AppointmentPanel]]
+
+_next_step: NextStep | None = None
+_panel_providers: list[PanelProvider] = []
+
+
+def register_next_step(provider: NextStep) -> None:
+    """Name the step a patient goes to after holding a slot. One app owns it; registering again replaces
+    it (so a repeated `ready()` is harmless)."""
+    global _next_step
+    _next_step = provider
+
+
+def register_appointment_panels(provider: PanelProvider) -> None:
+    """Add panels to the appointment page. The same provider registered twice is kept once."""
+    if provider not in _panel_providers:
+        _panel_providers.append(provider)
+
+
+def next_step_url(appointment: Appointment) -> str | None:
+    return _next_step(appointment) if _next_step is not None else None
+
+
+def appointment_panels(appointment: Appointment, user) -> list[AppointmentPanel]:
+    return [panel for provider in _panel_providers for panel in provider(appointment, user)]

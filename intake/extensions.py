@@ -1,0 +1,51 @@
+"""What intake adds to the bookings pages, registered through `bookings.extensions` at start-up.
+
+bookings cannot import intake, so intake tells it where a held slot goes next (the health questions)
+and what the appointment page shows of the clinical record (the screening outcome, the review link).
+"""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from bookings import extensions
+from bookings.models import Appointment, Status
+
+from .models import ScreeningResult
+
+
+def appointment_next_step(appointment: Appointment) -> str | None:
+    """A held slot is confirmed by answering the health questions (or the check-in)."""
+    if appointment.status != Status.HELD:
+        return None
+    return reverse("intake:appointment-start", args=[appointment.pk])
+
+
+def appointment_screening_panels(appointment: Appointment, user) -> list[extensions.AppointmentPanel]:
+    """The screening outcome for whoever may see the appointment (front desk sees the outcome, never the
+    answers); for the patient, the way on: the health questions, or the review of a flagged booking."""
+    screening = ScreeningResult.objects.filter(appointment=appointment).first()
+    is_own = appointment.patient_id == user.pk
+    start_url = review_url = None
+    if is_own and screening is None and appointment.status in (Status.HELD, Status.PENDING_REVIEW):
+        start_url = reverse("intake:appointment-start", args=[appointment.pk])
+    if is_own and screening is not None and appointment.status in (Status.PENDING_REVIEW, Status.DECLINED):
+        review_url = reverse("intake:review-status", args=[appointment.pk])
+    if screening is None and start_url is None:
+        return []
+    return [
+        extensions.AppointmentPanel(
+            "intake/includes/appointment_screening.html",
+            {
+                "screening": screening,
+                "start_url": start_url,
+                "review_url": review_url,
+                "waiting_for_review": appointment.status == Status.PENDING_REVIEW,
+            },
+        )
+    ]
+
+
+def register() -> None:
+    extensions.register_next_step(appointment_next_step)
+    extensions.register_appointment_panels(appointment_screening_panels)
