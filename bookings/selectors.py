@@ -68,7 +68,9 @@ def load_availability_inputs(
     days: int,
     exclude_appointment_id: int | None = None,
 ) -> AvailabilityInputs:
-    """Everything the engine needs for `days` local days from `first_day`, in seven queries."""
+    """Everything the engine needs for `days` local days from `first_day`, in eight queries: the policy,
+    the therapists, their licences, the service's licence types, weekly hours, time off, closures and
+    the appointments that block time."""
     tz = clinic_zone()
     policy = ClinicPolicy.get()
     # A day of margin on both sides covers any UTC offset.

@@ -15,8 +15,17 @@ from .models import (
     ScreeningRule,
     StaffAlert,
 )
+from .questionnaire.questions import KIND_BY_CONDITION, answer_kind
 from .screening.engine import COMPUTED, RuleSpec, validate_rule
 from .screening.rules import SNAPSHOT_FIELDS, rule_set_bump
+
+KIND_WORDS = {
+    "yes_no": "a yes / no answer",
+    "number": "a number",
+    "date": "a date",
+    "choice": "a choice",
+    "text": "a text",
+}
 
 
 class ScreeningRuleForm(forms.ModelForm):
@@ -40,7 +49,36 @@ class ScreeningRuleForm(forms.ModelForm):
             validate_rule(spec)
         except ValueError as exc:
             raise forms.ValidationError(str(exc), code="invalid_rule") from exc
+        self._check_the_answer_fits(cleaned.get("question_key"), cleaned.get("condition"))
         return cleaned
+
+    def _check_the_answer_fits(self, question_key: str | None, condition: str | None) -> None:
+        """A rule whose condition cannot judge its answer's kind would never match: a silent gap."""
+        if not question_key:
+            return
+        kind = answer_kind(question_key)
+        if kind is None:
+            self.add_error(
+                "question_key",
+                forms.ValidationError(
+                    "No question of the intake gives the answer %(key)s.",
+                    code="unknown_answer",
+                    params={"key": question_key},
+                ),
+            )
+        elif condition in KIND_BY_CONDITION and KIND_BY_CONDITION[condition] != kind:
+            self.add_error(
+                "condition",
+                forms.ValidationError(
+                    "The question %(key)s gives %(kind)s; this condition judges %(wanted)s.",
+                    code="condition_does_not_fit_answer",
+                    params={
+                        "key": question_key,
+                        "kind": KIND_WORDS[kind],
+                        "wanted": KIND_WORDS[KIND_BY_CONDITION[condition]],
+                    },
+                ),
+            )
 
 
 @admin.register(ScreeningRule)
@@ -58,11 +96,6 @@ class ScreeningRuleAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         version = rule_set_bump(by=request.user, note=f"{'Edited' if change else 'Added'} rule {obj.key}")
         self.message_user(request, f"Saved. The screening rules are now version {version.version}.")
-
-    def delete_model(self, request, obj):
-        key = obj.key
-        super().delete_model(request, obj)
-        rule_set_bump(by=request.user, note=f"Deleted rule {key}")
 
     def has_delete_permission(self, request, obj=None):
         # Switch a rule off instead: old results still refer to the versions that contained it.

@@ -28,9 +28,6 @@ class Severity(models.TextChoices):
     INFO = "info", "Information for the therapist"
 
 
-SEVERITY_RANK = {Severity.INFO: 1, Severity.RELATIVE: 2, Severity.ABSOLUTE: 3, Severity.URGENT: 4}
-
-
 class Condition(models.TextChoices):
     YES = "yes", "The answer is yes"
     NO = "no", "The answer is no"
@@ -39,14 +36,6 @@ class Condition(models.TextChoices):
     IN = "in", "The choice is one of the listed values"
     NOT_EMPTY = "not_empty", "Any text was given"
     COMPUTED = "computed", "Computed from several answers"
-
-
-class AnswerType(models.TextChoices):
-    YES_NO = "yes_no", "Yes / no"
-    NUMBER = "number", "Number"
-    DATE = "date", "Date"
-    CHOICE = "choice", "Choice"
-    TEXT = "text", "Text"
 
 
 class Outcome(models.TextChoices):
@@ -79,7 +68,6 @@ class ScreeningRule(models.Model):
     key = models.SlugField(max_length=60, unique=True)
     question_key = models.SlugField(max_length=60, help_text="The answer this rule reads.")
     question = models.CharField(max_length=300, help_text="The question as the patient reads it.")
-    answer_type = models.CharField(max_length=10, choices=AnswerType.choices, default=AnswerType.YES_NO)
     condition = models.CharField(max_length=12, choices=Condition.choices, default=Condition.YES)
     threshold = models.IntegerField(
         null=True,

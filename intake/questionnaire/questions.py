@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..screening import engine
+
 YES_NO, NUMBER, DATE, CHOICE, TEXT = "yes_no", "number", "date", "choice", "text"
 
 
@@ -167,7 +169,28 @@ UNWELL_TODAY = Question(
 HEALTH_QUESTIONS: tuple[Question, ...] = (*RED_FLAGS, *CONDITIONS, UNWELL_TODAY)
 BY_KEY: dict[str, Question] = {q.key: q for q in HEALTH_QUESTIONS}
 
-# Answers that rules read but that come from other steps of the form.
-# date_of_birth (date, "about you"), pain_onset_date (date, "your visit"), pain_now (0-10, "your visit"),
-# areas_to_avoid (text, "preferences").
-OTHER_ANSWER_KEYS = ("date_of_birth", "pain_onset_date", "pain_now", "areas_to_avoid")
+# Answers that rules read but that come from other steps of the form: date_of_birth ("about you"),
+# pain_onset_date and pain_now, 0-10 ("your visit"), areas_to_avoid ("preferences").
+OTHER_ANSWER_KINDS: dict[str, str] = {
+    "date_of_birth": DATE,
+    "pain_onset_date": DATE,
+    "pain_now": NUMBER,
+    "areas_to_avoid": TEXT,
+}
+OTHER_ANSWER_KEYS = tuple(OTHER_ANSWER_KINDS)
+
+# The kind of answer each condition of a screening rule judges: on any other kind it never matches.
+KIND_BY_CONDITION: dict[str, str] = {
+    engine.YES: YES_NO,
+    engine.NO: YES_NO,
+    engine.GTE: NUMBER,
+    engine.WITHIN_DAYS: DATE,
+    engine.IN: CHOICE,
+    engine.NOT_EMPTY: TEXT,
+}
+
+
+def answer_kind(key: str) -> str | None:
+    """The kind of answer the form gives under `key`, or None when no step of the form gives it."""
+    question = BY_KEY.get(key)
+    return question.kind if question else OTHER_ANSWER_KINDS.get(key)

@@ -13,12 +13,13 @@ from .engine import RuleSpec
 # --- screening rules -------------------------------------------------------------------------------
 
 # The fields of a rule that a rule-set snapshot keeps, besides its contraindication and techniques.
-# Migration 0002 writes the first snapshot in the same shape; a test checks that they agree.
+# Migration 0002 wrote version 1 in the same shape plus "answer_type" (a field since removed: the type
+# of an answer is the question's, in intake.questionnaire.questions); a test checks that they agree.
+# Old snapshots are plain JSON and keep that key; nothing reads it.
 SNAPSHOT_FIELDS = (
     "key",
     "question_key",
     "question",
-    "answer_type",
     "condition",
     "threshold",
     "values",
