@@ -228,6 +228,7 @@ class Appointment(models.Model):
             models.Index(fields=["status", "start"], name="appt_status_start"),
         ]
         constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="appointment_status_valid"),
             models.CheckConstraint(
                 condition=Q(end__gt=models.F("start")), name="appointment_end_after_start"
             ),

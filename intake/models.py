@@ -111,12 +111,15 @@ class ScreeningRule(models.Model):
         return self.key
 
 
+class IntakeStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+
+
 class Intake(models.Model):
     """A patient's full questionnaire. Valid for the policy's number of months once submitted."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
+    Status = IntakeStatus
 
     patient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intakes")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -133,6 +136,7 @@ class Intake(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.CheckConstraint(condition=Q(status__in=IntakeStatus.values), name="intake_status_valid"),
             models.UniqueConstraint(
                 fields=["patient"], condition=Q(status="draft"), name="intake_one_draft_per_patient"
             ),
@@ -181,6 +185,11 @@ class ScreeningResult(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=Outcome.values), name="screening_result_outcome_valid"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} for appointment {self.appointment_id}"
@@ -227,6 +236,9 @@ class ReviewDecision(models.Model):
     class Meta:
         ordering = ["-decided_at", "-pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__in=Decision.values), name="review_decision_decision_valid"
+            ),
             models.CheckConstraint(condition=~Q(note=""), name="review_decision_note_required"),
         ]
 
