@@ -10,12 +10,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings import services as booking_services
-from bookings.models import Status
 from clinic.models import ClinicPolicy
 
-from ..models import Decision, ScreeningResult, StaffAlert
+from ..models import ScreeningResult, StaffAlert
 from .emails import email_admins_escalation, email_patient_released, local_time
-from .selectors import latest_decision, open_cases
+from .selectors import is_open_case, latest_decision, open_cases
 
 log = logging.getLogger(__name__)
 
@@ -73,11 +72,7 @@ def _release(*, result_id: int) -> bool:
     with transaction.atomic():
         result = ScreeningResult.objects.select_for_update().select_related("appointment").get(pk=result_id)
         appointment = result.appointment
-        newest = latest_decision(result)
-        still_open = appointment.status == Status.PENDING_REVIEW and (
-            newest is None or newest.decision == Decision.NEEDS_CLEARANCE
-        )
-        if not still_open:
+        if not is_open_case(appointment, latest_decision(result)):
             return False
         booking_services.appointment_decline(appointment=appointment, reason=NOT_REVIEWED_IN_TIME)
         StaffAlert.objects.create(

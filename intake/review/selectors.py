@@ -4,12 +4,34 @@ from __future__ import annotations
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from bookings.models import Status
+from bookings.models import Appointment, Status
 
 from ..models import ClearanceLetter, Decision, Outcome, ReviewDecision, ScreeningResult
 from ..permissions import results_visible_to
 
 OUTCOME_RANK = {Outcome.URGENT: 4, Outcome.BLOCKED: 3, Outcome.REVIEW: 2, Outcome.CLEAR: 1}
+
+# The "open case" rule, written once: the appointment waits for review and nobody has decided yet, or
+# the newest decision asks for a doctor's letter. The queue, its badge, the deadlines and review_decide
+# all read it from here (`open_cases` for a query, `is_open_case` for one case in hand).
+OPEN_CASE_STATUS = Status.PENDING_REVIEW
+OPEN_CASE_DECISIONS: frozenset[str | None] = frozenset({None, Decision.NEEDS_CLEARANCE})
+
+
+def is_open_case(appointment: Appointment, newest: ReviewDecision | None) -> bool:
+    """Whether the case of `appointment`, whose newest decision is `newest` (None: none yet), is open."""
+    return (
+        appointment.status == OPEN_CASE_STATUS
+        and (newest.decision if newest else None) in OPEN_CASE_DECISIONS
+    )
+
+
+def _open_decision_q() -> Q:
+    decided = [decision for decision in OPEN_CASE_DECISIONS if decision is not None]
+    q = Q(latest_decision__in=decided)
+    if None in OPEN_CASE_DECISIONS:
+        q |= Q(latest_decision__isnull=True)
+    return q
 
 
 def _newest_decisions():
@@ -33,14 +55,9 @@ def with_review_state(qs: QuerySet[ScreeningResult]) -> QuerySet[ScreeningResult
 
 
 def open_cases(qs: QuerySet[ScreeningResult] | None = None) -> QuerySet[ScreeningResult]:
-    """Flagged cases still waiting: the appointment waits for review and there is no decision yet, or
-    the newest one asks for medical clearance."""
+    """Flagged cases still waiting (the open-case rule above), annotated by `with_review_state`."""
     qs = ScreeningResult.objects.all() if qs is None else qs
-    return (
-        with_review_state(qs)
-        .filter(appointment__status=Status.PENDING_REVIEW)
-        .filter(Q(latest_decision__isnull=True) | Q(latest_decision=Decision.NEEDS_CLEARANCE))
-    )
+    return with_review_state(qs).filter(_open_decision_q(), appointment__status=OPEN_CASE_STATUS)
 
 
 def review_queue(*, user) -> QuerySet[ScreeningResult]:

@@ -9,6 +9,7 @@ declined -> declined, slot freed. Decisions are never edited: a new one supersed
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,11 +21,53 @@ from techniques.models import Technique
 from ..models import Decision, ReviewDecision, ScreeningResult
 from ..permissions import results_visible_to
 from .emails import email_patient_decision
-from .selectors import latest_decision
+from .selectors import OPEN_CASE_DECISIONS, OPEN_CASE_STATUS, latest_decision
 
 
 class ReviewError(ValidationError):
     """A review rule refused the request; `code` says which."""
+
+
+CLEARANCES = frozenset({Decision.CLEARED, Decision.CLEARED_WITH_RESTRICTIONS})
+
+
+@dataclass(frozen=True)
+class Follows:
+    """What may follow a decision: the appointment status the case must be in, the decisions allowed
+    then, and what a refused decision is told."""
+
+    appointment_status: str
+    decisions: frozenset[str]
+    refusal: str = ""
+
+
+# Which decision may follow the newest one (None: no decision yet). An open case takes any decision; a
+# cleared case, once its appointment is confirmed, may only be cleared again (to change the
+# restrictions); a declined case takes none. Anything not listed here is refused.
+DECISION_TRANSITIONS: dict[str | None, Follows] = {
+    **{newest: Follows(OPEN_CASE_STATUS, frozenset(Decision.values)) for newest in OPEN_CASE_DECISIONS},
+    **{
+        newest: Follows(
+            Status.CONFIRMED,
+            CLEARANCES,
+            "The appointment is already confirmed: to stop it, cancel it from the appointment page.",
+        )
+        for newest in CLEARANCES
+    },
+    Decision.DECLINED: Follows(Status.DECLINED, frozenset()),
+}
+
+
+def _check_transition(*, newest: ReviewDecision | None, decision: str, appointment) -> None:
+    follows = DECISION_TRANSITIONS[newest.decision if newest else None]
+    if appointment.status != follows.appointment_status or not follows.decisions:
+        raise ReviewError(
+            "This case is closed: the appointment is %(status)s.",
+            code="case_closed",
+            params={"status": appointment.get_status_display().lower()},
+        )
+    if decision not in follows.decisions:
+        raise ReviewError(follows.refusal, code="case_closed")
 
 
 def _check_restrictions(decision: str, restricted_techniques: Iterable[str]) -> list[str]:
@@ -85,22 +128,7 @@ def review_decide(
                 code="already_decided",
             )
         appointment = locked.appointment
-        reviewed = newest is not None and newest.decision in (
-            Decision.CLEARED,
-            Decision.CLEARED_WITH_RESTRICTIONS,
-        )
-        amending = appointment.status == Status.CONFIRMED and reviewed
-        if appointment.status != Status.PENDING_REVIEW and not amending:
-            raise ReviewError(
-                "This case is closed: the appointment is %(status)s.",
-                code="case_closed",
-                params={"status": appointment.get_status_display().lower()},
-            )
-        if amending and decision not in (Decision.CLEARED, Decision.CLEARED_WITH_RESTRICTIONS):
-            raise ReviewError(
-                "The appointment is already confirmed: to stop it, cancel it from the appointment page.",
-                code="case_closed",
-            )
+        _check_transition(newest=newest, decision=decision, appointment=appointment)
         made = ReviewDecision.objects.create(
             result=locked,
             decision=decision,
@@ -109,7 +137,7 @@ def review_decide(
             decided_by=by,
             supersedes=newest,
         )
-        if decision in (Decision.CLEARED, Decision.CLEARED_WITH_RESTRICTIONS) and not amending:
+        if decision in CLEARANCES and appointment.status == OPEN_CASE_STATUS:
             booking_services.appointment_confirm(appointment=appointment, by=by)
         elif decision == Decision.DECLINED:
             booking_services.appointment_decline(
