@@ -193,10 +193,16 @@ def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:
     return appointment
 
 
-def appointment_decline(*, appointment: Appointment, by=None, reason: str = "") -> Appointment:
-    """Decline an appointment waiting for review: the slot is freed and the patient told."""
+def appointment_decline(
+    *, appointment: Appointment, by=None, reason: str = "", notify: bool = True
+) -> Appointment:
+    """Decline an appointment waiting for review: the slot is freed and the patient told.
+
+    `notify=False` is for a caller that tells the patient itself, in one email of its own carrying the
+    calendar cancellation (`ics.appointment_ics`): the patient gets one email per event, not two."""
     appointment = appointment_transition(appointment=appointment, to=Status.DECLINED, by=by, reason=reason)
-    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
+    if notify:
+        transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
     return appointment
 
 

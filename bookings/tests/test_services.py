@@ -180,3 +180,17 @@ def test_no_email_when_the_transaction_rolls_back(service, therapist, django_cap
             pass
     assert callbacks == []
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("notify", [True, False])
+def test_a_decline_emails_the_patient_unless_the_caller_tells_them_itself(
+    service, therapist, django_capture_on_commit_callbacks, notify
+):
+    patient = UserFactory(email="sam@example.org")
+    appt = AppointmentFactory(
+        patient=patient, therapist=therapist, service=service, start=at(3, 10), status=Status.PENDING_REVIEW
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appointment_decline(appointment=appt, reason="Declined after review", notify=notify)
+    assert appt.status == Status.DECLINED
+    assert len([m for m in mail.outbox if patient.email in m.to]) == (1 if notify else 0)

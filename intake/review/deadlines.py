@@ -74,7 +74,10 @@ def _release(*, result_id: int) -> bool:
         appointment = result.appointment
         if not is_open_case(appointment, latest_decision(result)):
             return False
-        booking_services.appointment_decline(appointment=appointment, reason=NOT_REVIEWED_IN_TIME)
+        # The release email below tells the patient and cancels the calendar entry: one email, not two.
+        booking_services.appointment_decline(
+            appointment=appointment, reason=NOT_REVIEWED_IN_TIME, notify=False
+        )
         StaffAlert.objects.create(
             appointment=appointment,
             message=f"Released: the flagged case for {local_time(appointment.start)} was not reviewed in time."[

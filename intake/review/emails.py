@@ -8,9 +8,10 @@ from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models import Q
 
+from bookings.ics import appointment_ics
 from bookings.models import Appointment
 from bookings.selectors import clinic_zone
 
@@ -55,8 +56,9 @@ def local_time(moment: datetime) -> str:
 
 
 def email_patient_decision(decision_id: int) -> None:
+    """The patient's one email about a decision; a decline carries the calendar cancellation too."""
     made = ReviewDecision.objects.select_related(
-        "result__appointment__patient", "result__appointment__service"
+        "result__appointment__patient", "result__appointment__service", "result__appointment__therapist"
     ).get(pk=decision_id)
     appointment = made.result.appointment
     patient = appointment.patient
@@ -72,12 +74,17 @@ def email_patient_decision(decision_id: int) -> None:
         body=body,
         to=[patient.email],
         what=f"decision {decision_id}",
+        calendar=appointment_ics(appointment) if made.decision == Decision.DECLINED else None,
     )
 
 
-def send(*, subject: str, body: str, to: list[str], what: str) -> None:
+def send(*, subject: str, body: str, to: list[str], what: str, calendar: bytes | None = None) -> None:
+    """Send one plain-text email; `calendar` attaches an .ics cancelling the appointment's entry."""
+    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
+    if calendar is not None:
+        message.attach("appointment.ics", calendar, "text/calendar; method=CANCEL")
     try:
-        send_mail(subject=subject, message=body, from_email=settings.DEFAULT_FROM_EMAIL, recipient_list=to)
+        message.send()
     except Exception:  # noqa: BLE001 - the record is stored and shown on the pages regardless
         log.exception("Could not send the email for %s", what)
 
@@ -123,7 +130,8 @@ def email_admins_escalation(alert_id: int) -> None:
 
 
 def email_patient_released(appointment_id: int) -> None:
-    appointment = Appointment.objects.select_related("patient", "service").get(pk=appointment_id)
+    """The patient's one email about a release, with the calendar cancellation."""
+    appointment = Appointment.objects.select_related("patient", "service", "therapist").get(pk=appointment_id)
     patient = appointment.patient
     send(
         subject=f"Your appointment could not go ahead - {settings.CLINIC_NAME}",
@@ -134,4 +142,5 @@ def email_patient_released(appointment_id: int) -> None:
         ),
         to=[patient.email],
         what=f"release of appointment {appointment_id}",
+        calendar=appointment_ics(appointment),
     )

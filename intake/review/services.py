@@ -141,7 +141,10 @@ def review_decide(
             booking_services.appointment_confirm(appointment=appointment, by=by)
         elif decision == Decision.DECLINED:
             booking_services.appointment_decline(
-                appointment=appointment, by=by, reason="Declined after review; referred to a doctor"
+                appointment=appointment,
+                by=by,
+                reason="Declined after review; referred to a doctor",
+                notify=False,  # the decision email below tells the patient and cancels the calendar entry
             )
         transaction.on_commit(lambda: email_patient_decision(made.pk))
     return made

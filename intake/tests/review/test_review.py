@@ -290,6 +290,17 @@ def test_declined_frees_the_slot_and_advises_a_doctor(
     assert someone_else.status == Status.HELD
 
 
+def test_a_decline_emails_the_patient_once_with_the_calendar_cancellation(
+    case, sam, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(case, Decision.DECLINED, note="Needs imaging first.")
+    (email,) = [m for m in mail.outbox if sam.email in m.to]
+    assert "doctor" in email.body
+    (calendar,) = [a for a in email.attachments if a[0].endswith(".ics")]
+    assert "METHOD:CANCEL" in calendar.content
+
+
 def test_a_new_decision_supersedes_the_last_and_keeps_it(case):
     first = decide(case, Decision.NEEDS_CLEARANCE, note="Ask the GP.")
     second = decide(case, Decision.CLEARED, note="GP letter received.", expected=first.pk)

@@ -98,6 +98,16 @@ def test_an_undecided_case_is_released_at_the_start_and_the_patient_told(
     assert StaffAlert.objects.filter(message__startswith="Released").count() == 1
 
 
+def test_a_release_emails_the_patient_once_with_the_calendar_cancellation(
+    case, sam, django_capture_on_commit_callbacks
+):
+    run_at(case.appointment.start, django_capture_on_commit_callbacks)
+    (email,) = [m for m in mail.outbox if sam.email in m.to]
+    assert "could not finish reviewing your health form" in email.body
+    (calendar,) = [a for a in email.attachments if a[0].endswith(".ics")]
+    assert "METHOD:CANCEL" in calendar.content
+
+
 def test_a_release_frees_the_therapists_time(case, service, therapist):
     review_deadlines_run(now=case.appointment.start)
     with time_machine.travel(at(2, 8), tick=False):  # booked by someone else, the day before
