@@ -1,7 +1,8 @@
 """Calendar files for appointments (RFC 5545, built with the `icalendar` library).
 
 The UID is stable per appointment and SEQUENCE rises with every change, so calendar programs update
-the one entry; times are in UTC; a cancelled appointment is sent with METHOD:CANCEL.
+the one entry; times are in UTC; a cancelled appointment is sent with METHOD:CANCEL, and one not yet
+confirmed is TENTATIVE.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from .models import ACTIVE_STATUSES, Appointment, Status
+from .models import Appointment, Status
 
 PRODID = "-//Riverside Manual Therapy//Clinic booking//EN"
 
@@ -19,11 +20,24 @@ def appointment_uid(appointment: Appointment) -> str:
     return f"appointment-{appointment.pk}@clinic-booking"
 
 
+# The calendar STATUS of each appointment status: an appointment still held or waiting for review is
+# only pencilled in (TENTATIVE); one that will not happen is CANCELLED and sent with METHOD:CANCEL.
+ICS_STATUS: dict[str, str] = {
+    Status.HELD: "TENTATIVE",
+    Status.PENDING_REVIEW: "TENTATIVE",
+    Status.CONFIRMED: "CONFIRMED",
+    Status.COMPLETED: "CONFIRMED",
+    Status.NO_SHOW: "CONFIRMED",
+    Status.CANCELLED: "CANCELLED",
+    Status.DECLINED: "CANCELLED",
+    Status.REFUSED: "CANCELLED",
+    Status.EXPIRED: "CANCELLED",
+}
+
+
 def appointment_ics(appointment: Appointment) -> bytes:
-    cancelled = appointment.status not in ACTIVE_STATUSES and appointment.status not in (
-        Status.COMPLETED,
-        Status.NO_SHOW,
-    )
+    status = ICS_STATUS[appointment.status]
+    cancelled = status == "CANCELLED"
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -36,7 +50,7 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("dtend", appointment.end.astimezone(tz=_utc()))
     event.add("summary", f"{appointment.service.name} with {appointment.therapist.display_name}")
     event.add("location", vText(settings.CLINIC_NAME))
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("status", status)
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}")
     organizer.params["cn"] = vText(settings.CLINIC_NAME)
     event.add("organizer", organizer)

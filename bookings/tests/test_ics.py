@@ -4,10 +4,12 @@ import pytest
 from icalendar import Calendar
 
 from bookings import services
-from bookings.ics import appointment_ics
+from bookings.ics import ICS_STATUS, appointment_ics
+from bookings.models import Status
 from clinic.tests.factories import UserFactory
 
 from .conftest import at
+from .factories import AppointmentFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
@@ -79,3 +81,28 @@ def test_ics_download_link_serves_calendar_file(client, service, therapist):
     assert resp.status_code == 200
     assert resp["Content-Type"].startswith("text/calendar")
     parse(resp.content)
+
+
+@pytest.mark.parametrize(
+    ("status", "ics_status", "method"),
+    [
+        (Status.HELD, "TENTATIVE", "REQUEST"),
+        (Status.PENDING_REVIEW, "TENTATIVE", "REQUEST"),
+        (Status.CONFIRMED, "CONFIRMED", "REQUEST"),
+        (Status.COMPLETED, "CONFIRMED", "REQUEST"),
+        (Status.NO_SHOW, "CONFIRMED", "REQUEST"),
+        (Status.CANCELLED, "CANCELLED", "CANCEL"),
+        (Status.DECLINED, "CANCELLED", "CANCEL"),
+        (Status.REFUSED, "CANCELLED", "CANCEL"),
+        (Status.EXPIRED, "CANCELLED", "CANCEL"),
+    ],
+)
+def test_ics_status_says_whether_the_appointment_is_settled(service, therapist, status, ics_status, method):
+    appt = AppointmentFactory(service=service, therapist=therapist, start=at(3, 10), status=status)
+    cal, event = parse(appointment_ics(appt))
+    assert str(event["STATUS"]) == ics_status
+    assert str(cal["METHOD"]) == method
+
+
+def test_every_status_has_a_calendar_status():
+    assert set(ICS_STATUS) == set(Status.values)
