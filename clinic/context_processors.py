@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from .roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS, user_roles
+from .roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS, manages_appointments, user_roles
 
 
 def clinic(request) -> dict:
@@ -18,7 +18,7 @@ def clinic(request) -> dict:
             "is_front_desk": FRONT_DESK in roles or superuser,
             "is_clinic_admin": CLINIC_ADMINS in roles or superuser,
             "is_staff_member": bool(roles) or superuser,
-            "can_manage_appointments": bool(user and user.has_perm("clinic.manage_appointments")),
+            "can_manage_appointments": manages_appointments(user),
             "can_use_admin": bool(user and user.is_authenticated and user.is_staff),
         },
     }

@@ -6,7 +6,9 @@ the permission rows of later apps only exist once those apps have migrated.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q, QuerySet
 
 THERAPISTS = "Therapists"
 FRONT_DESK = "Front desk"
@@ -83,3 +85,24 @@ def user_roles(user) -> set[str]:
 
 def is_staff_member(user) -> bool:
     return user.is_authenticated and user.has_perm("clinic.access_staff_area")
+
+
+def manages_appointments(user) -> bool:
+    """Front desk and clinic admins (and superusers) hold the clinic's `manage_appointments`."""
+    return bool(user and user.is_authenticated and user.has_perm("clinic.manage_appointments"))
+
+
+def users_with_role(role: str) -> QuerySet:
+    """Active users who hold `role`; superusers hold every role."""
+    if role not in ROLE_NAMES:
+        raise ValueError(f"Unknown role: {role!r}")
+    return (
+        get_user_model()
+        .objects.filter(Q(groups__name=role) | Q(is_superuser=True), is_active=True)
+        .distinct()
+    )
+
+
+def role_emails(role: str) -> list[str]:
+    """The addresses of everyone who holds `role`, sorted, without blanks or repeats."""
+    return sorted(set(users_with_role(role).exclude(email="").values_list("email", flat=True)))

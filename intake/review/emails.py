@@ -7,13 +7,12 @@ import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
-from django.db.models import Q
 
 from bookings.ics import appointment_ics
 from bookings.models import Appointment
 from bookings.selectors import clinic_zone
+from clinic import roles
 
 from ..models import ClearanceLetter, Decision, ReviewDecision, StaffAlert
 
@@ -90,14 +89,7 @@ def send(*, subject: str, body: str, to: list[str], what: str, calendar: bytes |
 
 
 def clinic_admin_emails() -> list[str]:
-    User = get_user_model()
-    return sorted(
-        set(
-            User.objects.filter(Q(groups__name="Clinic admins") | Q(is_superuser=True), is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
-    )
+    return roles.role_emails(roles.CLINIC_ADMINS)
 
 
 def email_therapist_letter(letter_id: int) -> None:

@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
+from clinic import roles
 
 from ..models import CheckIn, Intake, Outcome, ScreeningResult, StaffAlert
 from . import engine
@@ -74,12 +73,7 @@ def appointment_screen(
 
 def _email_staff_alert(alert_id: int) -> None:
     alert = StaffAlert.objects.select_related("appointment__therapist__user").get(pk=alert_id)
-    User = get_user_model()
-    recipients = set(
-        User.objects.filter(
-            Q(groups__name="Clinic admins") | Q(is_superuser=True), is_active=True
-        ).values_list("email", flat=True)
-    )
+    recipients = set(roles.role_emails(roles.CLINIC_ADMINS))
     recipients.add(alert.appointment.therapist.user.email)
     try:
         send_mail(
