@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -15,6 +16,7 @@ from clinic.admin import licence_expiry_note
 from clinic.models import Licence, Therapist
 
 from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
+from .permissions import can_manage_appointments
 from .selectors import blocking_appointments, clinic_zone
 
 
@@ -74,7 +76,7 @@ class TherapistAdmin(admin.ModelAdmin):
         """A read-only week: working hours, time off and appointments, one column per local day."""
         therapist = get_object_or_404(Therapist, pk=therapist_id)
         if not self.has_view_permission(request, therapist):
-            raise PermissionError
+            raise PermissionDenied
         tz = clinic_zone()
         today = timezone.now().astimezone(tz).date()
         start_day = parse_date(request.GET.get("start") or "") or today
@@ -215,7 +217,12 @@ class AppointmentAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.action(description="Cancel the selected appointments (patients are emailed)")
+    def has_manage_permission(self, request) -> bool:
+        return can_manage_appointments(request.user)
+
+    @admin.action(
+        description="Cancel the selected appointments (patients are emailed)", permissions=["manage"]
+    )
     def cancel_selected(self, request, queryset):
         from django.contrib import messages
 
@@ -225,7 +232,7 @@ class AppointmentAdmin(admin.ModelAdmin):
         for appointment in queryset:
             try:
                 services.appointment_cancel(
-                    appointment=appointment, by=request.user, reason="Cancelled by the clinic", as_staff=True
+                    appointment=appointment, by=request.user, reason="Cancelled by the clinic"
                 )
                 done += 1
             except services.BookingError as exc:

@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from clinic.models import LicenceType, Therapist
 
+from . import permissions
+
 WEEKDAYS = [
     (0, "Monday"),
     (1, "Tuesday"),
@@ -191,6 +193,10 @@ class AppointmentQuerySet(models.QuerySet):
 
     def overlapping(self, start, end):
         return self.filter(start__lt=end, blocks_until__gt=start)
+
+    def visible_to(self, user):
+        """Appointments `user` may see (`permissions.visible_appointments_q`)."""
+        return self.filter(permissions.visible_appointments_q(user))
 
 
 class Appointment(models.Model):

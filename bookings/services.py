@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from clinic.models import ClinicPolicy, Therapist
 
-from . import notifications, selectors
+from . import notifications, permissions, selectors
 from .models import ACTIVE_STATUSES, Appointment, Service, Status
 
 
@@ -145,7 +145,10 @@ def appointment_book(
 
     Refused (BookingError) when the slot is not one the availability engine offers, is taken, or the
     patient is busy then. The same `idempotency_key` from the same patient returns the first result.
+    `booked_by` someone other than the patient must manage appointments (code `not_allowed`).
     """
+    if booked_by is not None and not permissions.can_book_for(booked_by, patient):
+        raise BookingError("You may not book for another patient.", code="not_allowed")
     _validate_request(service=service, therapist=therapist, start=start)
     idempotency_key = (idempotency_key or "")[:100]
     if idempotency_key:
@@ -206,24 +209,27 @@ def appointment_decline(
     return appointment
 
 
-def can_change(appointment: Appointment, *, now: datetime | None = None) -> bool:
-    """Patients may cancel or move an appointment only up to the policy's window before it starts."""
-    now = now or timezone.now()
-    window = timedelta(hours=ClinicPolicy.get().cancellation_window_hours)
-    return appointment.status in ACTIVE_STATUSES and appointment.start - now >= window
-
-
-def appointment_cancel(
-    *, appointment: Appointment, by, reason: str = "", as_staff: bool = False
-) -> Appointment:
-    """Cancel an active appointment; patients only inside the cancellation window, staff at any time."""
-    if not as_staff and not can_change(appointment):
+def _check_may_change(*, appointment: Appointment, by, verb: str) -> None:
+    """Refuse a cancel or move `by` may not make (`permissions.can_change_appointment`): its patient
+    outside the cancellation window, or anyone who is neither its patient nor manages appointments.
+    A move the appointment's status forbids is left to the status check, which says why."""
+    if permissions.can_change_appointment(by, appointment):
+        return
+    if not permissions.can_request_change(by, appointment):
+        raise BookingError("You may not change this appointment.", code="not_allowed")
+    if appointment.is_active and permissions.is_own_appointment(by, appointment):
         hours = ClinicPolicy.get().cancellation_window_hours
         raise BookingError(
-            f"Appointments can be cancelled online up to {hours} hours before they start. "
+            f"Appointments can be {verb} online up to {hours} hours before they start. "
             "Please phone the clinic.",
             code="outside_window",
         )
+
+
+def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> Appointment:
+    """Cancel an active appointment `by` its patient inside the cancellation window, or by staff who
+    manage appointments at any time; anyone else is refused (code `not_allowed`)."""
+    _check_may_change(appointment=appointment, by=by, verb="cancelled")
     appointment = appointment_transition(appointment=appointment, to=Status.CANCELLED, by=by, reason=reason)
     transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
     return appointment
@@ -235,9 +241,9 @@ def appointment_reschedule(
     start: datetime,
     therapist: Therapist | None = None,
     by,
-    as_staff: bool = False,
 ) -> Appointment:
-    """Move an appointment to a new start (and optionally therapist) in one step.
+    """Move an appointment to a new start (and optionally therapist) in one step, `by` whoever may
+    cancel it (`appointment_cancel`'s rule).
 
     The same row is updated, so the old time is freed only if the new one is taken, and the calendar
     entry keeps its UID with a higher SEQUENCE.
@@ -245,13 +251,7 @@ def appointment_reschedule(
     therapist = therapist or appointment.therapist
     service = appointment.service
     _validate_request(service=service, therapist=therapist, start=start)
-    if not as_staff and not can_change(appointment):
-        hours = ClinicPolicy.get().cancellation_window_hours
-        raise BookingError(
-            f"Appointments can be moved online up to {hours} hours before they start. "
-            "Please phone the clinic.",
-            code="outside_window",
-        )
+    _check_may_change(appointment=appointment, by=by, verb="moved")
     try:
         with transaction.atomic():
             current = Appointment.objects.select_for_update().get(pk=appointment.pk)
@@ -281,7 +281,9 @@ def appointment_reschedule(
 
 
 def appointment_mark(*, appointment: Appointment, to: str, by) -> Appointment:
-    """After the session: completed or no-show."""
+    """After the session: completed or no-show, recorded by the appointment's own therapist."""
+    if not permissions.can_mark_appointment(by, appointment):
+        raise BookingError("Only the appointment's own therapist can record this.", code="not_allowed")
     if to not in (Status.COMPLETED, Status.NO_SHOW):
         raise BookingError("Only completed or no-show can be recorded here.", code="invalid_transition")
     if appointment.start > timezone.now():

@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
-from django.db.models import Q
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.models import ClinicPolicy, Therapist
 
-from . import extensions, selectors, services
+from . import extensions, permissions, selectors, services
 from .forms import CancelForm, DayListFilterForm, DayPickForm, FrontDeskBookingForm, SlotChoiceForm
 from .ics import appointment_ics
 from .models import ACTIVE_STATUSES, Appointment, Service
@@ -109,20 +109,18 @@ def _after_hold_url(appointment: Appointment) -> str:
     return extensions.next_step_url(appointment) or appointment.get_absolute_url()
 
 
-def visible_appointments(user):
-    """Appointments this user may see: their own, their own patients' (therapists), all (front desk)."""
-    qs = Appointment.objects.select_related("therapist", "service", "patient")
-    if user.has_perm("clinic.manage_appointments"):
-        return qs
-    return qs.filter(Q(patient=user) | Q(therapist__user=user))
-
-
 def _get_visible(request, pk: int) -> Appointment:
-    return get_object_or_404(visible_appointments(request.user), pk=pk)
+    return get_object_or_404(
+        Appointment.objects.visible_to(request.user).select_related("therapist", "service", "patient"), pk=pk
+    )
 
 
-def _is_staff_for(user, appointment: Appointment) -> bool:
-    return appointment.patient_id != user.pk and user.has_perm("clinic.manage_appointments")
+def _get_changeable(request, pk: int) -> Appointment:
+    """An appointment the user may ask to change; 404 for anyone else, even if they may see it."""
+    appointment = _get_visible(request, pk)
+    if not permissions.can_request_change(request.user, appointment):
+        raise Http404
+    return appointment
 
 
 @login_required
@@ -141,14 +139,13 @@ def my_appointments(request):
 @login_required
 def appointment_detail(request, pk: int):
     appointment = _get_visible(request, pk)
-    staff = _is_staff_for(request.user, appointment)
     return render(
         request,
         "bookings/appointment_detail.html",
         {
             "appointment": appointment,
-            "can_change": appointment.is_active and (staff or services.can_change(appointment)),
-            "is_own": appointment.patient_id == request.user.pk,
+            "can_change": permissions.can_change_appointment(request.user, appointment),
+            "is_own": permissions.is_own_appointment(request.user, appointment),
             "cancel_form": CancelForm(),
             "policy": ClinicPolicy.get(),
             "panels": extensions.appointment_panels(appointment, request.user),
@@ -159,9 +156,7 @@ def appointment_detail(request, pk: int):
 @login_required
 @require_POST
 def appointment_cancel(request, pk: int):
-    appointment = _get_visible(request, pk)
-    if appointment.patient_id != request.user.pk and not request.user.has_perm("clinic.manage_appointments"):
-        raise Http404
+    appointment = _get_changeable(request, pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The reason is too long (300 characters at most).")
@@ -171,7 +166,6 @@ def appointment_cancel(request, pk: int):
             appointment=appointment,
             by=request.user,
             reason=form.cleaned_data["reason"],
-            as_staff=_is_staff_for(request.user, appointment),
         )
     except services.BookingError as exc:
         messages.error(request, exc.messages[0])
@@ -182,14 +176,11 @@ def appointment_cancel(request, pk: int):
 
 @login_required
 def appointment_reschedule(request, pk: int):
-    appointment = _get_visible(request, pk)
-    if appointment.patient_id != request.user.pk and not request.user.has_perm("clinic.manage_appointments"):
-        raise Http404
-    staff = _is_staff_for(request.user, appointment)
+    appointment = _get_changeable(request, pk)
     action = reverse("bookings:appointment-reschedule", args=[pk])
     status = 200
     error = None
-    if not appointment.is_active or not (staff or services.can_change(appointment)):
+    if not permissions.can_change_appointment(request.user, appointment):
         messages.error(
             request,
             "This appointment can no longer be moved online. Please phone the clinic.",
@@ -209,7 +200,6 @@ def appointment_reschedule(request, pk: int):
                     start=form.cleaned_data["start"],
                     therapist=therapist,
                     by=request.user,
-                    as_staff=staff,
                 )
             except services.BookingError as exc:
                 error = exc.messages[0]
@@ -236,8 +226,9 @@ def appointment_ics_download(request, pk: int):
 
 
 @login_required
-@permission_required("clinic.manage_appointments", raise_exception=True)
 def front_desk_day(request):
+    if not permissions.can_manage_appointments(request.user):
+        raise PermissionDenied
     form = DayListFilterForm(request.GET or None)
     day = _local_today()
     qs = Appointment.objects.select_related("therapist", "service", "patient").order_by("start", "therapist")
@@ -260,8 +251,9 @@ def front_desk_day(request):
 
 
 @login_required
-@permission_required("clinic.manage_appointments", raise_exception=True)
 def front_desk_book(request):
+    if not permissions.can_manage_appointments(request.user):
+        raise PermissionDenied
     form = FrontDeskBookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -183,3 +183,22 @@ def test_admin_cancel_action_goes_through_the_booking_service(
     assert appt.sequence == 1
     assert len(mail.outbox) == 1
     assert "cannot become cancelled" in resp.content.decode()
+
+
+def test_week_view_is_forbidden_to_staff_without_the_view_permission(client):
+    from clinic.tests.factories import UserFactory
+
+    therapist = bookable_therapist(ServiceFactory())
+    client.force_login(UserFactory(is_staff=True))
+    resp = client.get(reverse("admin:clinic_therapist_week", args=[therapist.pk]))
+    assert resp.status_code == 403
+
+
+def test_the_cancel_action_is_offered_only_to_appointment_staff(client):
+    from clinic.tests.factories import therapist_user
+
+    AppointmentFactory(start=timezone.now() + timedelta(days=2))
+    client.force_login(therapist_user(is_staff=True))
+    resp = client.get(reverse("admin:bookings_appointment_changelist"))
+    assert resp.status_code == 200
+    assert "cancel_selected" not in resp.content.decode()

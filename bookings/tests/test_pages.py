@@ -253,3 +253,22 @@ def test_front_desk_moves_an_appointment_for_a_patient_even_inside_the_window(cl
     appt.refresh_from_db()
     assert appt.start == at(4, 11)
     assert appt.sequence == 1
+
+
+def test_the_therapist_is_not_offered_move_or_cancel_on_a_patients_appointment(client, service, therapist):
+    appt = AppointmentFactory(therapist=therapist, service=service, start=at(3, 10))
+    client.force_login(therapist.user)
+    body = client.get(reverse("bookings:appointment-detail", args=[appt.pk])).content.decode()
+    assert reverse("bookings:appointment-reschedule", args=[appt.pk]) not in body
+    assert reverse("bookings:appointment-cancel", args=[appt.pk]) not in body
+    assert "no longer be changed online" not in body
+    assert client.post(reverse("bookings:appointment-cancel", args=[appt.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["patient", "front_desk"])
+def test_the_patient_and_front_desk_are_offered_move_and_cancel(client, service, therapist, who):
+    appt = AppointmentFactory(therapist=therapist, service=service, start=at(3, 10))
+    client.force_login(appt.patient if who == "patient" else front_desk_user())
+    body = client.get(reverse("bookings:appointment-detail", args=[appt.pk])).content.decode()
+    assert reverse("bookings:appointment-reschedule", args=[appt.pk]) in body
+    assert reverse("bookings:appointment-cancel", args=[appt.pk]) in body

@@ -6,7 +6,7 @@ from django.core import mail
 from bookings import services
 from bookings.models import Appointment, Status
 from bookings.services import BookingError
-from clinic.tests.factories import UserFactory
+from clinic.tests.factories import UserFactory, front_desk_user
 
 from .conftest import at
 from .factories import AppointmentFactory, bookable_therapist
@@ -121,10 +121,44 @@ def test_cancellation_outside_the_window_is_refused_for_patients_but_not_staff(s
     with pytest.raises(BookingError) as exc:
         services.appointment_cancel(appointment=appt, by=patient)
     assert exc.value.code == "outside_window"
-    staff = UserFactory()
-    services.appointment_cancel(appointment=appt, by=staff, as_staff=True, reason="Therapist ill")
+    services.appointment_cancel(appointment=appt, by=front_desk_user(), reason="Therapist ill")
     appt.refresh_from_db()
     assert appt.status == Status.CANCELLED
+
+
+@pytest.mark.parametrize("who", ["therapist", "stranger"])
+def test_only_the_patient_or_appointment_staff_may_cancel_or_move(service, therapist, who):
+    appt = AppointmentFactory(therapist=therapist, service=service, start=at(3, 10))
+    by = therapist.user if who == "therapist" else UserFactory()
+    with pytest.raises(BookingError) as exc:
+        services.appointment_cancel(appointment=appt, by=by)
+    assert exc.value.code == "not_allowed"
+    with pytest.raises(BookingError) as exc:
+        services.appointment_reschedule(appointment=appt, start=at(4, 10), by=by)
+    assert exc.value.code == "not_allowed"
+    appt.refresh_from_db()
+    assert (appt.status, appt.start) == (Status.CONFIRMED, at(3, 10))
+
+
+def test_booking_for_another_patient_needs_appointment_staff(service, therapist):
+    patient = UserFactory()
+    with pytest.raises(BookingError) as exc:
+        book(patient, service, therapist, at(3, 10), booked_by=UserFactory())
+    assert exc.value.code == "not_allowed"
+    assert not Appointment.objects.exists()
+    appt = book(patient, service, therapist, at(3, 10), booked_by=front_desk_user())
+    assert appt.status == Status.HELD
+
+
+def test_only_the_appointments_own_therapist_marks_it(service, therapist, frozen_now):
+    appt = AppointmentFactory(therapist=therapist, service=service, start=frozen_now - timedelta(hours=2))
+    for by in (front_desk_user(), appt.patient, bookable_therapist(service).user):
+        with pytest.raises(BookingError) as exc:
+            services.appointment_mark(appointment=appt, to=Status.COMPLETED, by=by)
+        assert exc.value.code == "not_allowed"
+    services.appointment_mark(appointment=appt, to=Status.COMPLETED, by=therapist.user)
+    appt.refresh_from_db()
+    assert appt.status == Status.COMPLETED
 
 
 def test_reschedule_moves_atomically_and_keeps_the_old_slot_on_failure(service, therapist):
