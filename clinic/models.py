@@ -140,6 +140,11 @@ class ClinicPolicy(models.Model):
         default=24,
         help_text="A flagged case still undecided this long before its appointment is escalated to clinic admins.",
     )
+    therapist_access_days = models.PositiveSmallIntegerField(
+        default=365,
+        help_text="How many days after a completed session its therapist may still read the patient's health "
+        "form. During an active booking they always may; after a cancelled or declined one never.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

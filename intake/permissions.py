@@ -1,48 +1,110 @@
-"""Who may read what of the clinical record: one place for every view, template, API and service."""
+"""Who may read and do what with the clinical record: one place for every view, template, API and service.
+
+- The patient reads their own record, sends their own clearance letters and sees their own plans.
+- Clinic admins (`intake.view_intake_answers`) read every record and review every case.
+- Therapists (`clinic.review_intakes`) review the cases of their own appointments, and read a patient's
+  health form only while they have an active appointment with the patient, or for the clinic's
+  `therapist_access_days` after a completed one: a cancelled, declined, refused or expired booking, or
+  a no-show, gives no access.
+- Front desk staff see the screening status on the appointment, never the answers or the cases.
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
 
-from bookings.models import Appointment
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from .models import ScreeningResult
+from bookings.models import Appointment, Status
+from clinic.models import ClinicPolicy
 
-
-def can_read_intake(user, patient) -> bool:
-    """The patient, the therapist of one of the patient's appointments, and clinic admins. Front desk
-    staff see the screening outcome, never the answers."""
-    if not user.is_authenticated:
-        return False
-    if user.pk == patient.pk or user.has_perm("intake.view_intake_answers"):
-        return True
-    return (
-        user.has_perm("clinic.review_intakes")
-        and Appointment.objects.filter(patient=patient, therapist__user=user).exists()
-    )
-
+from .models import ClearanceLetter, HomeCarePlan, ScreeningResult
 
 REVIEW_ALL_PERMISSION = "intake.view_intake_answers"  # clinic admins (and superusers)
 REVIEW_OWN_PERMISSION = "clinic.review_intakes"  # therapists: cases of their own appointments
 
 
-def can_review(user) -> bool:
-    """Clinic admins and therapists. Front desk staff see the screening status, never the cases."""
-    return bool(
-        user
-        and user.is_authenticated
-        and (user.has_perm(REVIEW_ALL_PERMISSION) or user.has_perm(REVIEW_OWN_PERMISSION))
+def _signed_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def reads_every_record(user) -> bool:
+    """Clinic admins: every patient's answers, every case, every letter."""
+    return _signed_in(user) and user.has_perm(REVIEW_ALL_PERMISSION)
+
+
+def therapist_access_q(user, *, now: datetime | None = None) -> Q:
+    """Appointments through which `user`, as their therapist, may read the patient's health form:
+    active ones (a hold only while it lasts) and completed ones for the policy's access days."""
+    now = now or timezone.now()
+    since = now - timedelta(days=ClinicPolicy.get().therapist_access_days)
+    return Q(therapist__user=user) & (
+        Q(status__in=(Status.PENDING_REVIEW, Status.CONFIRMED))
+        | Q(status=Status.HELD, hold_expires_at__gt=now)
+        | Q(status=Status.COMPLETED, end__gte=since)
     )
+
+
+def can_read_intake(user, patient, *, now: datetime | None = None) -> bool:
+    """The patient, clinic admins, and a therapist of the patient's active or recently completed
+    appointment (`therapist_access_q`). Front desk staff see the screening outcome, never the answers."""
+    if not _signed_in(user):
+        return False
+    if user.pk == patient.pk or reads_every_record(user):
+        return True
+    return (
+        user.has_perm(REVIEW_OWN_PERMISSION)
+        and Appointment.objects.filter(therapist_access_q(user, now=now), patient=patient).exists()
+    )
+
+
+def can_review(user, result: ScreeningResult | None = None) -> bool:
+    """Without `result`: whether the user reviews cases at all (clinic admins and therapists; front
+    desk staff see the screening status, never the cases). With it: whether they may open and decide
+    that case (clinic admins any, a therapist those of their own appointments)."""
+    if not _signed_in(user):
+        return False
+    if reads_every_record(user):
+        return True
+    if not user.has_perm(REVIEW_OWN_PERMISSION):
+        return False
+    return result is None or result.appointment.therapist.user_id == user.pk
 
 
 def results_visible_to(user) -> QuerySet[ScreeningResult]:
     """Screening results this user may review: all for clinic admins, their own appointments' for
     therapists, none for anyone else."""
     qs = ScreeningResult.objects.all()
-    if not (user and user.is_authenticated):
+    if not can_review(user):
         return qs.none()
-    if user.has_perm(REVIEW_ALL_PERMISSION):
+    if reads_every_record(user):
         return qs
-    if user.has_perm(REVIEW_OWN_PERMISSION):
-        return qs.filter(appointment__therapist__user=user)
-    return qs.none()
+    return qs.filter(appointment__therapist__user=user)
+
+
+def can_send_letter(user, appointment: Appointment) -> bool:
+    """A doctor's clearance letter comes from the patient only."""
+    return _signed_in(user) and appointment.patient_id == user.pk
+
+
+def letters_visible_to(user) -> QuerySet[ClearanceLetter]:
+    """The patient's own letters, the appointment's therapist's, all for clinic admins."""
+    qs = ClearanceLetter.objects.select_related("appointment")
+    if not _signed_in(user):
+        return qs.none()
+    if reads_every_record(user):
+        return qs
+    return qs.filter(Q(appointment__patient=user) | Q(appointment__therapist__user=user))
+
+
+def can_assign_plan(user, appointment: Appointment) -> bool:
+    """A home-care plan is assigned by the appointment's own therapist."""
+    return _signed_in(user) and appointment.therapist.user_id == user.pk
+
+
+def plans_visible_to(user) -> QuerySet[HomeCarePlan]:
+    """A patient's own home-care plans (the therapist sees theirs on the appointment's plan page)."""
+    if not _signed_in(user):
+        return HomeCarePlan.objects.none()
+    return HomeCarePlan.objects.filter(patient=user)

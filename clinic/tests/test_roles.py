@@ -86,3 +86,38 @@ def test_staff_session_expires_sooner_than_a_patients(client, settings):
     client.force_login(patient())
     client.get(reverse("home"))
     assert client.session.get_expiry_age() == 7200
+
+
+def test_group_names_appear_only_in_the_roles_module():
+    """Code asks the roles module or a permissions predicate, never a group by name (tests and
+    migrations aside)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    pattern = re.compile(r"groups__name|as_staff|[\"'](Therapists|Front desk|Clinic admins)[\"']")
+    root = Path(settings.BASE_DIR)
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for app in ("clinic", "bookings", "intake", "techniques")
+        for path in (root / app).rglob("*.py")
+        if "tests" not in path.parts and "migrations" not in path.parts and path.name != "roles.py"
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
+def test_users_with_a_role_are_its_active_members_and_superusers():
+    from clinic.models import User
+    from clinic.roles import role_emails, users_with_role
+
+    admin = clinic_admin_user(email="admin@example.org")
+    clinic_admin_user(email="gone@example.org", is_active=False)
+    root = User.objects.create_superuser(email="root@example.org", password="x-long-password-1")
+    front_desk_user(email="desk@example.org")
+    assert set(users_with_role(CLINIC_ADMINS)) == {admin, root}
+    assert role_emails(CLINIC_ADMINS) == ["admin@example.org", "root@example.org"]
+    with pytest.raises(ValueError):
+        users_with_role("Cleaners")

@@ -21,6 +21,7 @@ from bookings.selectors import clinic_zone
 from techniques.models import Technique, TechniqueKind
 
 from ..models import HomeCarePlan, PlanItem
+from ..permissions import can_assign_plan
 from ..review.restrictions import restrictions_for
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ def plan_assign(
             .select_related("therapist", "patient", "screening")
             .get(pk=appointment.pk)
         )
-        if by is None or current.therapist.user_id != by.pk:
+        if not can_assign_plan(by, current):
             raise ValidationError(
                 "Only the appointment's own therapist can assign its plan.", code="not_own_appointment"
             )

@@ -22,6 +22,7 @@ from bookings.selectors import clinic_zone
 from clinic.models import Therapist
 
 from ..models import HomeCarePlan, PlanItem
+from ..permissions import plans_visible_to
 from ..review.restrictions import appointments_with_restrictions, restriction_reasons, restrictions_for
 from .forms import DAY, WEEK, MarkForm, PlanForm, TherapistDayForm, plan_item_formset
 from .services import PLANNABLE_STATUSES, plan_assign, plan_techniques
@@ -205,7 +206,7 @@ def plan_assign_page(request, pk: int):
 def my_plans(request):
     """The signed-in patient's own home-care plans, newest first; a fixed number of queries."""
     plans = (
-        HomeCarePlan.objects.filter(patient=request.user)
+        plans_visible_to(request.user)
         .select_related("therapist", "appointment__service")
         .prefetch_related(_plans_prefetch())
         .order_by("-created_at", "-pk")

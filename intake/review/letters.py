@@ -6,12 +6,11 @@ import os
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q, QuerySet
 
 from bookings.models import Appointment, Status
 
 from ..models import ClearanceLetter
-from ..permissions import REVIEW_ALL_PERMISSION
+from ..permissions import can_send_letter
 from .emails import email_therapist_letter
 from .services import ReviewError
 
@@ -54,7 +53,7 @@ def check_letter_file(file: UploadedFile) -> str:
 def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by) -> ClearanceLetter:
     """Store a doctor's letter for an appointment waiting for review. Only the patient uploads; the type
     is judged from the content; the file is kept in private storage under a name of our own."""
-    if by.pk != appointment.patient_id:
+    if not can_send_letter(by, appointment):
         raise ReviewError("Only the patient can send their clearance letter.", code="not_allowed")
     if appointment.status != Status.PENDING_REVIEW:
         raise ReviewError(
@@ -78,13 +77,3 @@ def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by)
         letter.file.delete(save=False)
         raise
     return letter
-
-
-def letters_visible_to(user) -> QuerySet[ClearanceLetter]:
-    """The patient's own letters, the appointment's therapist's, all for clinic admins."""
-    qs = ClearanceLetter.objects.select_related("appointment")
-    if not (user and user.is_authenticated):
-        return qs.none()
-    if user.has_perm(REVIEW_ALL_PERMISSION):
-        return qs
-    return qs.filter(Q(appointment__patient=user) | Q(appointment__therapist__user=user))

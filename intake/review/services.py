@@ -19,7 +19,7 @@ from bookings.models import Status
 from techniques.models import Technique
 
 from ..models import Decision, ReviewDecision, ScreeningResult
-from ..permissions import results_visible_to
+from ..permissions import can_review
 from .emails import email_patient_decision
 from .selectors import OPEN_CASE_DECISIONS, OPEN_CASE_STATUS, latest_decision
 
@@ -116,7 +116,7 @@ def review_decide(
     if not note:
         raise ReviewError("Please write a note: every decision needs a reason.", code="note_required")
     codes = _check_restrictions(decision, restricted_techniques)
-    if not results_visible_to(by).filter(pk=result.pk).exists():
+    if not can_review(by, result):
         raise ReviewError("You may not decide this case.", code="not_allowed")
 
     with transaction.atomic():

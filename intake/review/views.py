@@ -46,7 +46,7 @@ def _require_reviewer(request) -> None:
 def review_queue(request):
     """Open flagged cases, most severe first, then soonest; a fixed number of queries however many."""
     _require_reviewer(request)
-    sees_all = request.user.has_perm(permissions.REVIEW_ALL_PERMISSION)
+    sees_all = permissions.reads_every_record(request.user)
     form = QueueFilterForm(request.GET or None, sees_all=sees_all)
     if form.is_bound and not form.is_valid():
         messages.error(request, "Some filters could not be read; showing every case.")
@@ -115,11 +115,10 @@ def review_case(request, result_id: int):
                 messages.success(request, "Decision recorded; the patient has been emailed.")
                 return redirect("intake:review-queue")
         messages.error(request, "The decision was not recorded: please check the form.")
+    context = _case_context(result, latest, form)
+    context["can_read_intake"] = permissions.can_read_intake(request.user, result.appointment.patient)
     return render(
-        request,
-        "intake/review_case.html",
-        _case_context(result, latest, form),
-        status=400 if request.method == "POST" else 200,
+        request, "intake/review_case.html", context, status=400 if request.method == "POST" else 200
     )
 
 
@@ -175,7 +174,7 @@ def _case_context(result: ScreeningResult, latest: ReviewDecision | None, form: 
 def clearance_download(request, letter_id: int):
     """A clearance letter, to the patient, the appointment's therapist and clinic admins (404 to others).
     Always a download, never shown inline, and the browser may not guess another type."""
-    letter = get_object_or_404(letters.letters_visible_to(request.user), pk=letter_id)
+    letter = get_object_or_404(permissions.letters_visible_to(request.user), pk=letter_id)
     extension = letters.EXTENSION_BY_TYPE.get(letter.content_type, "bin")
     response = FileResponse(
         letter.file.open("rb"),
