@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from bookings import extensions
 from bookings.models import Appointment, Status
+from bookings.permissions import is_own_appointment
 
 from .models import ScreeningResult
 
@@ -25,7 +26,7 @@ def appointment_screening_panels(appointment: Appointment, user) -> list[extensi
     """The screening outcome for whoever may see the appointment (front desk sees the outcome, never the
     answers); for the patient, the way on: the health questions, or the review of a flagged booking."""
     screening = ScreeningResult.objects.filter(appointment=appointment).first()
-    is_own = appointment.patient_id == user.pk
+    is_own = is_own_appointment(user, appointment)
     start_url = review_url = None
     if is_own and screening is None and appointment.status in (Status.HELD, Status.PENDING_REVIEW):
         start_url = reverse("intake:appointment-start", args=[appointment.pk])
