@@ -14,6 +14,15 @@ def _clinic_settings(settings):
     settings.CLINIC_TIME_ZONE = "Europe/London"
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counts live in the cache: each test starts with none."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
 @pytest.fixture
 def browser_page(live_server):
     """A headless Chromium page whose relative URLs go to the live test server.

@@ -53,6 +53,8 @@ def main() -> None:
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "EMAIL_URL": "dummymail://",
         "SECURE_SSL_REDIRECT": "false",
+        # Every simulated patient comes from 127.0.0.1: lift the per-address limit on holds.
+        "HOLD_RATE_LIMIT_PER_IP": str(args.requests + 1),
     }
     py = sys.executable
     server = None

@@ -19,6 +19,7 @@ from clinic.models import Therapist
 
 from . import extensions, selectors
 from .models import Appointment, Service
+from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retry_after
 
 api = NinjaAPI(
     title="Clinic booking API",
@@ -148,6 +149,7 @@ BOOKING_ERROR_STATUS = {
     "outside_window": 409,
     "invalid_transition": 409,
     "expired": 409,
+    "too_many_holds": 409,
     "unknown_service": 400,
     "unknown_therapist": 400,
     "invalid_start": 400,
@@ -197,14 +199,27 @@ def _booking_error(exc) -> ApiError:
 @api.post(
     "/appointments",
     auth=django_auth,
-    response={201: AppointmentOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut},
+    response={
+        201: AppointmentOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        429: ErrorOut,
+    },
     tags=["appointments"],
 )
 def book_appointment(request, payload: AppointmentIn):
     """Book a slot for the signed-in patient. Send an `Idempotency-Key` header to make a retry safe:
-    the same key returns the first result instead of booking twice."""
+    the same key returns the first result instead of booking twice. 409 `too_many_holds` when the
+    patient already holds the clinic's limit of unfinished bookings; 429 `rate_limited` after too many
+    attempts in a short time (the `Retry-After` header says how long to wait)."""
     from . import services
 
+    if not hold_attempt_allowed(request):
+        response = _error(request, 429, "rate_limited", HOLD_RATE_LIMITED_MESSAGE)
+        response["Retry-After"] = hold_retry_after()
+        return response
     if payload.start.tzinfo is None:
         raise ApiError(400, "invalid_start", "The start time needs a UTC offset, e.g. +01:00 or Z.")
     service = get_service(payload.service)

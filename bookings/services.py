@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -116,6 +117,16 @@ def _check_free(
         raise BookingError("You already have an appointment at this time.", code="patient_busy")
 
 
+def _check_live_holds(*, patient, policy: ClinicPolicy, now: datetime) -> None:
+    live = Appointment.objects.filter(patient=patient, status=Status.HELD, hold_expires_at__gt=now).count()
+    if live >= policy.max_live_holds:
+        raise BookingError(
+            f"You already hold {live} times that are not booked yet. Finish the health questions for "
+            "one of them, or cancel one under My appointments, before holding another.",
+            code="too_many_holds",
+        )
+
+
 def _constraint_error(exc: IntegrityError) -> BookingError:
     text = str(exc)
     if "patient_no_overlap" in text:
@@ -143,8 +154,10 @@ def appointment_book(
 ) -> Appointment:
     """Hold a slot for `patient`: a `held` appointment that blocks the time until the hold expires.
 
-    Refused (BookingError) when the slot is not one the availability engine offers, is taken, or the
-    patient is busy then. The same `idempotency_key` from the same patient returns the first result.
+    Refused (BookingError) when the slot is not one the availability engine offers, is taken, the
+    patient is busy then, or the patient already holds the policy's `max_live_holds` unfinished
+    bookings (a hold they make themselves; staff booking for them are not capped). The same
+    `idempotency_key` from the same patient returns the first result.
     `booked_by` someone other than the patient must manage appointments (code `not_allowed`).
     """
     if booked_by is not None and not permissions.can_book_for(booked_by, patient):
@@ -159,6 +172,9 @@ def appointment_book(
     try:
         with transaction.atomic():
             now = timezone.now()
+            # One patient's bookings queue on their user row, so concurrent holds cannot all count
+            # the same live holds and pass the cap together (SQLite's IMMEDIATE lock already does).
+            get_user_model().objects.select_for_update().only("pk").get(pk=patient.pk)
             appointments_expire_stale_holds(now=now)
             if idempotency_key:
                 existing = Appointment.objects.filter(
@@ -166,6 +182,8 @@ def appointment_book(
                 ).first()
                 if existing:
                     return existing
+            if booked_by is None or booked_by.pk == patient.pk:
+                _check_live_holds(patient=patient, policy=policy, now=now)
             _check_free(service=service, therapist=therapist, patient=patient, start=start, exclude_id=None)
             end = start + service.duration
             appointment = Appointment.objects.create(

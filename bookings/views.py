@@ -18,6 +18,7 @@ from . import extensions, permissions, selectors, services
 from .forms import CancelForm, DayListFilterForm, DayPickForm, FrontDeskBookingForm, SlotChoiceForm
 from .ics import appointment_ics
 from .models import ACTIVE_STATUSES, Appointment, Service
+from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retry_after
 
 
 def service_list(request):
@@ -73,6 +74,12 @@ def service_slots(request, slug: str):
 @require_POST
 def hold(request, slug: str):
     service = get_object_or_404(Service.objects.active(), slug=slug)
+    if not hold_attempt_allowed(request):
+        messages.error(request, HOLD_RATE_LIMITED_MESSAGE)
+        context = _slot_context(request, service, action_url=reverse("bookings:hold", args=[slug]))
+        response = render(request, "bookings/slot_list.html", context, status=429)
+        response["Retry-After"] = hold_retry_after()
+        return response
     form = SlotChoiceForm(request.POST)
     error = None
     if form.is_valid():

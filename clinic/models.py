@@ -145,6 +145,11 @@ class ClinicPolicy(models.Model):
         help_text="How many days after a completed session its therapist may still read the patient's health "
         "form. During an active booking they always may; after a cancelled or declined one never.",
     )
+    max_live_holds = models.PositiveSmallIntegerField(
+        default=2,
+        help_text="How many unfinished bookings (held times) one patient may have at once; "
+        "a further hold is refused until one is confirmed, cancelled or lapses.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -162,6 +167,9 @@ class ClinicPolicy(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(hold_minutes__gte=1), name="clinic_policy_hold_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(max_live_holds__gte=1), name="clinic_policy_max_live_holds_positive"
             ),
         ]
 

@@ -52,3 +52,12 @@ def test_one_patient_booking_two_therapists_at_once_gets_one(service, therapist)
     assert outcome["booked"] == 1, outcome
     assert sum(n for k, n in outcome.items() if k.startswith("refused")) == 19, outcome
     assert Appointment.objects.filter(patient=patient).count() == 1
+
+
+def test_one_patient_racing_for_many_slots_holds_no_more_than_the_cap(service, therapist):
+    patient = UserFactory()
+    starts = [at(day, hour) for day in (3, 4, 5) for hour in (9, 11, 13, 15)][:10]
+    outcome = race([booker(patient, service, therapist, start) for start in starts])
+    assert outcome["booked"] == 2, outcome
+    assert outcome["refused:too_many_holds"] == 8, outcome
+    assert Appointment.objects.filter(patient=patient, status=Status.HELD).count() == 2

@@ -148,7 +148,19 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Riverside Manual Therapy <bookings@clinic.example>")
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# The shared cache holds the rate limits, so every app server must see the same one: Redis in
+# production (CACHE_URL=redis://host:6379/0, Django's own RedisCache), else a table in the database
+# (created by clinic's migration `cache_table`, so a fresh `migrate` is enough).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://clinic_cache")}
+
+# Attempts to hold a slot (the booking page and the API) per user and per client address, in one
+# fixed window. A burst past either limit is refused with 429 until the window ends.
+HOLD_RATE_LIMIT_PER_USER = env.int("HOLD_RATE_LIMIT_PER_USER", default=10)
+HOLD_RATE_LIMIT_PER_IP = env.int("HOLD_RATE_LIMIT_PER_IP", default=30)
+HOLD_RATE_LIMIT_WINDOW_SECONDS = env.int("HOLD_RATE_LIMIT_WINDOW_SECONDS", default=60)
+# How many proxies (load balancers) in front of the app append to X-Forwarded-For. 0: use the
+# connection's address. The client's address is read this many entries from the right.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # No inline script anywhere: every script is a static file served by the app.
 CONTENT_SECURITY_POLICY = {

@@ -13,6 +13,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ACCOUNT_RATE_LIMITS = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+# Memory, emptied before each test (conftest.py), so rate-limit counts never leak between tests.
+# One test points CACHES at the database cache to show the limiter uses whatever is configured.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Serve static files from the apps' folders, as in development: tests never run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True

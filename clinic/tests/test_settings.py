@@ -46,3 +46,23 @@ def test_prod_settings_refuse_demo_seed():
     result = run_manage("seed_demo", env=PROD_ENV)
     assert result.returncode != 0
     assert "switched off" in result.stderr
+
+
+CACHE_BACKEND = "from django.conf import settings; print(settings.CACHES['default']['BACKEND'])"
+
+
+def test_the_shared_cache_defaults_to_the_database_and_takes_redis_from_cache_url():
+    plain = run_manage("shell", "--no-imports", "-c", CACHE_BACKEND, env=PROD_ENV)
+    assert plain.stdout.strip() == "django.core.cache.backends.db.DatabaseCache", plain.stderr
+    redis = run_manage(
+        "shell", "--no-imports", "-c", CACHE_BACKEND, env={**PROD_ENV, "CACHE_URL": "redis://cache:6379/1"}
+    )
+    assert redis.stdout.strip() == "django.core.cache.backends.redis.RedisCache", redis.stderr
+
+
+def test_a_fresh_database_after_migrate_has_a_working_cache(tmp_path):
+    env = {**PROD_ENV, "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}"}
+    assert run_manage("migrate", "--no-input", env=env).returncode == 0
+    check = "from django.core.cache import cache; cache.set('k', 41); print(cache.incr('k'))"
+    result = run_manage("shell", "--no-imports", "-c", check, env=env)
+    assert result.stdout.strip() == "42", result.stderr

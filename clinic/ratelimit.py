@@ -1,0 +1,44 @@
+"""A fixed-window rate limiter on the shared cache (`CACHES["default"]`).
+
+Every app server must count in the same place, so this only ever uses the configured default cache:
+Redis in production, the database cache otherwise. Redis increments atomically; the database cache
+reads and writes, so two requests in the same instant may be counted once. The limiter is a brake on
+bursts, not an invariant: the rules that must hold (one slot, one booking; the cap on live holds) are
+kept by the booking transaction.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import caches
+from django.utils import timezone
+
+
+def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
+    """Count one attempt by `key` in `scope`; True while the attempts in this window are within `limit`.
+
+    Windows are aligned to the clock (minute 08:00-08:01, ...), so a count starts afresh at each
+    boundary; the key names its window, and the cache forgets it shortly after it closes.
+    """
+    cache = caches["default"]
+    window = int(timezone.now().timestamp()) // window_seconds
+    cache_key = f"ratelimit:{scope}:{key}:{window}"
+    cache.add(cache_key, 0, timeout=window_seconds + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # evicted between add and incr: this attempt opens the window again
+        cache.set(cache_key, 1, timeout=window_seconds + 5)
+        count = 1
+    return count <= limit
+
+
+def client_ip(request) -> str:
+    """The client's address: the connection's, or behind `TRUSTED_PROXY_COUNT` proxies the entry they
+    appended to X-Forwarded-For (entries further left are whatever the client chose to send)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
