@@ -207,6 +207,18 @@ def appointment_book(
     return appointment
 
 
+def appointment_book_for_review(
+    *, patient, service: Service, therapist: Therapist, start: datetime, by
+) -> Appointment:
+    """Front desk books for a patient who has not answered the health questions yet: the slot is held
+    and set to wait for review in one transaction, so a failure half-way leaves no stray held row."""
+    with transaction.atomic():
+        appointment = appointment_book(
+            patient=patient, service=service, therapist=therapist, start=start, booked_by=by
+        )
+        return appointment_hold_for_review(appointment=appointment, by=by)
+
+
 def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:
     """Confirm a held (or reviewed) appointment and send the patient the confirmation with its .ics."""
     appointment = appointment_transition(appointment=appointment, to=Status.CONFIRMED, by=by)

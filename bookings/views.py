@@ -264,15 +264,14 @@ def front_desk_book(request):
     form = FrontDeskBookingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            appointment = services.appointment_book(
+            # The patient still answers the health questions; until then the booking waits for review.
+            appointment = services.appointment_book_for_review(
                 patient=form.patient,
                 service=form.cleaned_data["service"],
                 therapist=form.cleaned_data["therapist"],
                 start=form.cleaned_data["start"],
-                booked_by=request.user,
+                by=request.user,
             )
-            # The patient still answers the health questions; until then the booking waits for review.
-            services.appointment_hold_for_review(appointment=appointment, by=request.user)
         except services.BookingError as exc:
             form.add_error(None, exc)
         else:

@@ -272,3 +272,26 @@ def test_the_patient_and_front_desk_are_offered_move_and_cancel(client, service,
     body = client.get(reverse("bookings:appointment-detail", args=[appt.pk])).content.decode()
     assert reverse("bookings:appointment-reschedule", args=[appt.pk]) in body
     assert reverse("bookings:appointment-cancel", args=[appt.pk]) in body
+
+
+def test_front_desk_booking_that_fails_half_way_leaves_no_held_row(client, service, therapist, monkeypatch):
+    """Booking for a patient is one transaction: if holding it for review fails, nothing is booked."""
+    UserFactory(email="pat@example.org")
+
+    def fail(**kwargs):
+        raise services.BookingError("The booking could not be held for review.", code="invalid_transition")
+
+    monkeypatch.setattr(services, "appointment_hold_for_review", fail)
+    client.force_login(front_desk_user())
+    resp = client.post(
+        reverse("bookings:front-desk-book"),
+        {
+            "patient_email": "pat@example.org",
+            "service": service.pk,
+            "therapist": therapist.pk,
+            "start": "2026-06-03T13:00",
+        },
+    )
+    assert resp.status_code == 400
+    assert "could not be held for review" in resp.content.decode()
+    assert not Appointment.objects.exists()
