@@ -6,7 +6,7 @@ import logging
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bookings.models import Appointment
@@ -24,21 +24,50 @@ class IntakeError(ValidationError):
     pass
 
 
-def intake_start(*, patient) -> Intake:
-    """The patient's draft, or a new one. A new draft starts from the last submitted answers, so a
-    returning patient only corrects what changed."""
-    draft = Intake.objects.filter(patient=patient, status=Intake.Status.DRAFT).first()
-    if draft:
-        return draft
+PER_VISIT_ANSWERS = ("unwell_today", "accuracy", "informed_consent", "privacy")
+
+
+def _draft_of(patient) -> Intake | None:
+    return Intake.objects.filter(patient=patient, status=Intake.Status.DRAFT).first()
+
+
+def intake_prefill(*, patient) -> dict:
+    """The answers a new draft starts from: the last submitted ones, so a returning patient only
+    corrects what changed, without the answers asked afresh every time."""
     last = (
         Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
         .order_by("-submitted_at")
         .first()
     )
     answers = dict(last.answers) if last else {}
-    for per_visit in ("unwell_today", "accuracy", "informed_consent", "privacy"):
-        answers.pop(per_visit, None)  # asked afresh every time
-    return Intake.objects.create(patient=patient, answers=answers)
+    for per_visit in PER_VISIT_ANSWERS:
+        answers.pop(per_visit, None)
+    return answers
+
+
+def intake_for_editing(*, patient) -> Intake:
+    """What the form shows: the patient's draft, or an unsaved one prefilled from the last intake.
+    A read: opening the form writes nothing; the first saved step makes the draft."""
+    return _draft_of(patient) or Intake(patient=patient, answers=intake_prefill(patient=patient))
+
+
+def intake_start(*, patient) -> Intake:
+    """The patient's draft, or a new one prefilled from the last submitted intake. Two requests at
+    once (a double click, two tabs) share one draft: the one-draft constraint has the final word."""
+    draft = _draft_of(patient)
+    if draft:
+        return draft
+    try:
+        with transaction.atomic():
+            draft = _draft_of(patient)
+            if draft:
+                return draft
+            return Intake.objects.create(patient=patient, answers=intake_prefill(patient=patient))
+    except IntegrityError:
+        draft = _draft_of(patient)
+        if draft is None:
+            raise
+        return draft
 
 
 def intake_save_step(*, intake: Intake, step: int, answers: dict) -> Intake:
