@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from bookings.models import Appointment
+from bookings import services as booking_services
+from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.models import ClinicPolicy
 
-from ..models import CheckIn, Intake
+from ..models import CheckIn, Intake, ScreeningResult
 from ..screening.services import appointment_screen
 from .forms import STEPS
 
@@ -70,10 +72,14 @@ def intake_start(*, patient) -> Intake:
         return draft
 
 
-def intake_save_step(*, intake: Intake, step: int, answers: dict) -> Intake:
-    """Merge one step's answers into the draft. Only drafts can change: a submitted intake is a record."""
+def intake_save_step(
+    *, patient, step: int, answers: dict, appointment: Appointment | None = None
+) -> Intake:
+    """Merge one step's answers into the patient's draft (made on the first save), and renew the hold
+    of the booking the form is filled in for: one transaction. A submitted intake is a record."""
     with transaction.atomic():
-        current = Intake.objects.select_for_update().get(pk=intake.pk)
+        draft = intake_start(patient=patient)
+        current = Intake.objects.select_for_update().get(pk=draft.pk)
         if current.status != Intake.Status.DRAFT:
             raise IntakeError(
                 "This health form was already sent and can no longer be changed.", code="submitted"
@@ -81,8 +87,9 @@ def intake_save_step(*, intake: Intake, step: int, answers: dict) -> Intake:
         current.answers = {**current.answers, **answers}
         current.step = max(current.step, step + 1)
         current.save(update_fields=["answers", "step", "updated_at"])
-    intake.refresh_from_db()
-    return intake
+        if appointment is not None:
+            booking_services.appointment_extend_hold(appointment=appointment)
+    return current
 
 
 def intake_missing_steps(intake: Intake, *, user) -> list[int]:
@@ -152,26 +159,75 @@ def valid_intake_for(patient, *, on: date | None = None) -> Intake | None:
     return last if on < expires else None
 
 
+HOLD_LAPSED_MESSAGE = (
+    "Your held time lapsed while you answered, and has been released: please pick a time again. "
+    "Your answers are kept; you will not need to give them again."
+)
+
+
+def appointment_needs_screening(appointment: Appointment) -> bool:
+    """A held booking, or one the front desk set to wait for review before any health form came in."""
+    if appointment.status == Status.HELD:
+        return True
+    return (
+        appointment.status == Status.PENDING_REVIEW
+        and not ScreeningResult.objects.filter(appointment=appointment).exists()
+    )
+
+
+def _keep_hold(appointment: Appointment) -> bool:
+    """Renew a held booking's hold for the screening that follows; False when it already lapsed."""
+    appointment.refresh_from_db()
+    if appointment.status != Status.HELD:
+        return True
+    return booking_services.appointment_extend_hold(appointment=appointment)
+
+
+@dataclass(frozen=True)
+class Sent:
+    intake: Intake
+    result: ScreeningResult | None = None
+    hold_lapsed: bool = False
+
+
+def intake_send(*, intake: Intake, user, appointment: Appointment | None = None) -> Sent:
+    """Sign and send the intake and, when it was filled in for a booking that waits for it, screen that
+    booking: one transaction. A hold that lapsed meanwhile is not screened, but the intake is still
+    sent, so the patient picks a new time without answering again."""
+    with transaction.atomic():
+        intake = intake_submit(intake=intake, user=user)
+        if appointment is None or not appointment_needs_screening(appointment):
+            return Sent(intake=intake)
+        if not _keep_hold(appointment):
+            return Sent(intake=intake, hold_lapsed=True)
+        result = appointment_screen(appointment=appointment, intake=intake)
+    return Sent(intake=intake, result=result)
+
+
 def check_in_submit(
     *, appointment: Appointment, intake: Intake, health_changed: bool, unwell_today: bool
 ) -> CheckIn | None:
     """The short check-in. A change in health re-opens the full form (returns None); otherwise the valid
-    intake is screened again against this appointment's date, together with today's answer."""
+    intake is screened again against this appointment's date, together with today's answer, in one
+    transaction. A hold that lapsed meanwhile is refused (code `hold_lapsed`) and nothing is stored."""
     if health_changed:
         return None
-    check_in, _ = CheckIn.objects.update_or_create(
-        appointment=appointment,
-        defaults={
-            "patient": appointment.patient,
-            "intake": intake,
-            "health_changed": False,
-            "unwell_today": unwell_today,
-        },
-    )
-    appointment_screen(
-        appointment=appointment,
-        intake=intake,
-        check_in=check_in,
-        extra_answers={"unwell_today": unwell_today},
-    )
+    with transaction.atomic():
+        if not _keep_hold(appointment):
+            raise IntakeError(HOLD_LAPSED_MESSAGE, code="hold_lapsed")
+        check_in, _ = CheckIn.objects.update_or_create(
+            appointment=appointment,
+            defaults={
+                "patient": appointment.patient,
+                "intake": intake,
+                "health_changed": False,
+                "unwell_today": unwell_today,
+            },
+        )
+        appointment_screen(
+            appointment=appointment,
+            intake=intake,
+            check_in=check_in,
+            extra_answers={"unwell_today": unwell_today},
+        )
     return check_in

@@ -8,13 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bookings import services as booking_services
-from bookings.models import Appointment, Status
+from bookings.models import Appointment
 
 from ..models import Intake, ScreeningResult
 from ..permissions import can_read_intake
 from ..screening.rules import question_wording
-from ..screening.services import appointment_screen
 from . import services
 from .forms import STEPS, CheckInForm, HealthForm
 
@@ -25,13 +23,8 @@ def _own_appointment(request, pk: int) -> Appointment:
     )
 
 
-def _needs_screening(appointment: Appointment) -> bool:
-    if appointment.status == Status.HELD:
-        return True
-    return (
-        appointment.status == Status.PENDING_REVIEW
-        and not ScreeningResult.objects.filter(appointment=appointment).exists()
-    )
+# The check-in answers of a hold that lapsed, kept in the session until the next check-in is sent.
+CHECK_IN_KEPT = "intake_check_in_kept"
 
 
 def _step_url(step: int, appointment_id: int | None) -> str:
@@ -43,11 +36,11 @@ def _step_url(step: int, appointment_id: int | None) -> str:
 def appointment_start(request, pk: int):
     """After a slot is held: the short check-in for a valid intake, otherwise the full form."""
     appointment = _own_appointment(request, pk)
-    if not _needs_screening(appointment):
+    if not services.appointment_needs_screening(appointment):
         return redirect("intake:outcome", pk=appointment.pk)
     if services.valid_intake_for(request.user):
         return redirect("intake:check-in", pk=appointment.pk)
-    intake = services.intake_start(patient=request.user)
+    intake = services.intake_for_editing(patient=request.user)
     return redirect(_step_url(min(intake.step, len(STEPS) - 1), appointment.pk))
 
 
@@ -66,7 +59,7 @@ def step(request, index: int):
     if not 0 <= index < len(STEPS):
         raise Http404
     appointment = _appointment_from_query(request)
-    intake = services.intake_start(patient=request.user)
+    intake = services.intake_for_editing(patient=request.user)
     if index > intake.step:
         messages.info(request, "Please finish the earlier steps first.")
         return redirect(_step_url(intake.step, appointment.pk if appointment else None))
@@ -77,9 +70,9 @@ def step(request, index: int):
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST":
         if form.is_valid():
-            services.intake_save_step(intake=intake, step=index, answers=form.to_answers())
-            if appointment is not None:
-                booking_services.appointment_extend_hold(appointment=appointment)
+            services.intake_save_step(
+                patient=request.user, step=index, answers=form.to_answers(), appointment=appointment
+            )
             if "save_and_leave" in request.POST:
                 messages.success(request, "Saved. You can come back to your health form at any time.")
                 return redirect("intake:mine")
@@ -108,25 +101,17 @@ def step(request, index: int):
 @login_required
 def review(request):
     appointment = _appointment_from_query(request)
-    intake = services.intake_start(patient=request.user)
+    intake = services.intake_for_editing(patient=request.user)
     missing = services.intake_missing_steps(intake, user=request.user)
     if request.method == "POST":
-        if missing:
+        if missing or intake.pk is None:
             messages.error(request, "Some steps are not complete yet; they are marked below.")
         else:
-            intake = services.intake_submit(intake=intake, user=request.user)
-            if appointment is not None and _needs_screening(appointment):
-                appointment.refresh_from_db()
-                if appointment.status == Status.HELD and not booking_services.appointment_extend_hold(
-                    appointment=appointment
-                ):
-                    messages.warning(
-                        request,
-                        "Your health form is saved, but the time you chose was held too long and has been "
-                        "released. Please pick a time again: you will not need to fill in the form again.",
-                    )
-                    return redirect("bookings:service-slots", slug=appointment.service.slug)
-                appointment_screen(appointment=appointment, intake=intake)
+            sent = services.intake_send(intake=intake, user=request.user, appointment=appointment)
+            if sent.hold_lapsed:
+                messages.warning(request, services.HOLD_LAPSED_MESSAGE)
+                return redirect("bookings:service-slots", slug=appointment.service.slug)
+            if sent.result is not None:
                 return redirect("intake:outcome", pk=appointment.pk)
             messages.success(request, "Thank you: your health form is saved.")
             return redirect("intake:mine")
@@ -163,26 +148,38 @@ def _display(value, field) -> str:
 @login_required
 def check_in(request, pk: int):
     appointment = _own_appointment(request, pk)
-    if not _needs_screening(appointment):
+    if not services.appointment_needs_screening(appointment):
         return redirect("intake:outcome", pk=appointment.pk)
     intake = services.valid_intake_for(request.user)
     if intake is None:
         return redirect("intake:appointment-start", pk=appointment.pk)
-    form = CheckInForm(request.POST or None)
+    # Answers given for a hold that lapsed are offered again for the new time.
+    form = CheckInForm(request.POST or None, initial=request.session.get(CHECK_IN_KEPT, {}))
     if request.method == "POST":
         if form.is_valid():
             changed = form.cleaned_data["health_changed"] == "yes"
             unwell = form.cleaned_data["unwell_today"] == "yes"
             if changed:
-                draft = services.intake_start(patient=request.user)
+                request.session.pop(CHECK_IN_KEPT, None)
+                services.intake_start(patient=request.user)
                 messages.info(
                     request, "Please check and update your health form; your earlier answers are filled in."
                 )
-                return redirect(_step_url(0, appointment.pk) if draft else "intake:mine")
-            booking_services.appointment_extend_hold(appointment=appointment)
-            services.check_in_submit(
-                appointment=appointment, intake=intake, health_changed=False, unwell_today=unwell
-            )
+                return redirect(_step_url(0, appointment.pk))
+            try:
+                services.check_in_submit(
+                    appointment=appointment, intake=intake, health_changed=False, unwell_today=unwell
+                )
+            except services.IntakeError as exc:
+                if exc.code != "hold_lapsed":
+                    raise
+                request.session[CHECK_IN_KEPT] = {
+                    "health_changed": form.cleaned_data["health_changed"],
+                    "unwell_today": form.cleaned_data["unwell_today"],
+                }
+                messages.warning(request, exc.messages[0])
+                return redirect("bookings:service-slots", slug=appointment.service.slug)
+            request.session.pop(CHECK_IN_KEPT, None)
             return redirect("intake:outcome", pk=appointment.pk)
         messages.error(request, "Please answer both questions.")
     return render(

@@ -420,3 +420,91 @@ def test_pending_review_pages_link_to_the_review_status(client, patient, service
     assert status_url in client.get(f"/intake/appointment/{appointment.pk}/result/").content.decode()
     assert status_url in client.get(f"/appointments/{appointment.pk}/").content.decode()
     assert client.get(status_url).status_code == 200
+
+
+def test_check_in_after_the_hold_lapsed_asks_for_a_new_time_and_keeps_the_answers(
+    client, patient, service, therapist, frozen_now
+):
+    import re
+    from datetime import timedelta
+
+    import time_machine
+
+    submit_full_intake(client, patient, service, therapist)
+    second = hold(patient, service, therapist, start=at(10, 10))
+    with time_machine.travel(frozen_now + timedelta(minutes=20), tick=False):
+        resp = client.post(
+            f"/intake/appointment/{second.pk}/check-in/", {"health_changed": "no", "unwell_today": "yes"}
+        )
+        assert resp.status_code == 302
+        assert resp["Location"] == f"/book/{service.slug}/"
+        assert "held time lapsed" in client.get(resp["Location"]).content.decode()
+        second.refresh_from_db()
+        assert second.status == Status.HELD  # never confirmed, and no longer blocking anyone
+        assert not CheckIn.objects.filter(appointment=second).exists()
+        third = hold(patient, service, therapist, start=at(11, 10))
+        page = client.get(f"/intake/appointment/{third.pk}/check-in/").content.decode()
+    checked = set(re.findall(r'<input[^>]*name="(\w+)" value="(yes|no)"[^>]*checked', page))
+    assert checked == {("health_changed", "no"), ("unwell_today", "yes")}
+
+
+def test_an_expired_hold_is_not_shown_as_held_nor_offered_to_move_or_cancel(
+    client, patient, service, therapist, frozen_now
+):
+    from datetime import timedelta
+
+    import time_machine
+
+    appointment = hold(patient, service, therapist)
+    client.force_login(patient)
+    with time_machine.travel(frozen_now + timedelta(minutes=20), tick=False):
+        listing = client.get("/appointments/").content.decode()
+        detail = client.get(f"/appointments/{appointment.pk}/").content.decode()
+    assert "Held (booking not finished)" not in listing
+    assert "You have no upcoming appointments." in listing
+    assert "Held (booking not finished)" not in detail
+    assert "lapsed" in detail
+    assert "Move to another time" not in detail
+    assert "Cancel this appointment" not in detail
+    assert "Answer the health questions" not in detail
+
+
+def test_resuming_the_form_from_my_health_form_keeps_the_appointment(client, patient, service, therapist):
+    appointment = hold(patient, service, therapist)
+    client.force_login(patient)
+    client.post(
+        f"/intake/step/0/?appointment={appointment.pk}", {**clear_steps()[0], "save_and_leave": "1"}
+    )
+    page = client.get("/intake/").content.decode()
+    assert f'href="/intake/step/1/?appointment={appointment.pk}"' in page
+
+
+def test_sending_the_form_and_screening_the_booking_is_one_transaction(
+    client, patient, service, therapist, monkeypatch
+):
+    from intake.questionnaire import services as intake_services
+
+    appointment = hold(patient, service, therapist)
+    client.force_login(patient)
+    for index, data in enumerate(clear_steps()):
+        client.post(f"/intake/step/{index}/?appointment={appointment.pk}", data)
+
+    def broken_screen(**kwargs):
+        raise RuntimeError("screening failed")
+
+    monkeypatch.setattr(intake_services, "appointment_screen", broken_screen)
+    draft = intake_services.intake_for_editing(patient=patient)
+    with pytest.raises(RuntimeError):
+        intake_services.intake_send(intake=draft, user=patient, appointment=appointment)
+    assert Intake.objects.get(patient=patient).status == Intake.Status.DRAFT  # nothing half-sent
+
+
+def test_opening_the_form_writes_nothing(client, patient, service, therapist):
+    appointment = hold(patient, service, therapist)
+    client.force_login(patient)
+    assert client.get(f"/intake/appointment/{appointment.pk}/").status_code == 302
+    assert client.get(f"/intake/step/0/?appointment={appointment.pk}").status_code == 200
+    assert client.get(f"/intake/review/?appointment={appointment.pk}").status_code == 200
+    assert not Intake.objects.exists()
+    client.post(f"/intake/step/0/?appointment={appointment.pk}", clear_steps()[0])
+    assert Intake.objects.get(patient=patient).step == 1
