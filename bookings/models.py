@@ -8,6 +8,7 @@ from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, Ra
 from django.db import models
 from django.db.models import Func, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import LicenceType, Therapist
 
@@ -271,5 +272,19 @@ class Appointment(models.Model):
         return reverse("bookings:appointment-detail", args=[self.pk])
 
     @property
+    def hold_lapsed(self) -> bool:
+        """A hold whose time ran out: it no longer blocks anyone, even before a booking marks it expired."""
+        return (
+            self.status == Status.HELD
+            and self.hold_expires_at is not None
+            and self.hold_expires_at <= timezone.now()
+        )
+
+    @property
     def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
+        return self.status in ACTIVE_STATUSES and not self.hold_lapsed
+
+    @property
+    def status_label(self) -> str:
+        """The status as people should read it: a lapsed hold is shown as expired."""
+        return "Expired (the held time lapsed)" if self.hold_lapsed else self.get_status_display()

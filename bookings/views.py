@@ -17,7 +17,7 @@ from clinic.models import ClinicPolicy, Therapist
 from . import extensions, permissions, selectors, services
 from .forms import CancelForm, DayListFilterForm, DayPickForm, FrontDeskBookingForm, SlotChoiceForm
 from .ics import appointment_ics
-from .models import ACTIVE_STATUSES, Appointment, Service
+from .models import ACTIVE_STATUSES, Appointment, Service, Status
 from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retry_after
 
 
@@ -134,7 +134,11 @@ def _get_changeable(request, pk: int) -> Appointment:
 def my_appointments(request):
     now = timezone.now()
     mine = Appointment.objects.filter(patient=request.user).select_related("therapist", "service")
-    upcoming = mine.filter(status__in=ACTIVE_STATUSES, end__gte=now).order_by("start")
+    upcoming = (
+        mine.filter(status__in=ACTIVE_STATUSES, end__gte=now)
+        .exclude(status=Status.HELD, hold_expires_at__lte=now)
+        .order_by("start")
+    )
     past = mine.exclude(pk__in=upcoming.values("pk")).order_by("-start")[:50]
     return render(
         request,

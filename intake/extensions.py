@@ -28,7 +28,7 @@ def appointment_screening_panels(appointment: Appointment, user) -> list[extensi
     screening = ScreeningResult.objects.filter(appointment=appointment).first()
     is_own = is_own_appointment(user, appointment)
     start_url = review_url = None
-    if is_own and screening is None and appointment.status in (Status.HELD, Status.PENDING_REVIEW):
+    if is_own and screening is None and appointment.is_active and appointment.status != Status.CONFIRMED:
         start_url = reverse("intake:appointment-start", args=[appointment.pk])
     if is_own and screening is not None and appointment.status in (Status.PENDING_REVIEW, Status.DECLINED):
         review_url = reverse("intake:review-status", args=[appointment.pk])

@@ -8,6 +8,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from bookings import services as booking_services
@@ -72,9 +73,7 @@ def intake_start(*, patient) -> Intake:
         return draft
 
 
-def intake_save_step(
-    *, patient, step: int, answers: dict, appointment: Appointment | None = None
-) -> Intake:
+def intake_save_step(*, patient, step: int, answers: dict, appointment: Appointment | None = None) -> Intake:
     """Merge one step's answers into the patient's draft (made on the first save), and renew the hold
     of the booking the form is filled in for: one transaction. A submitted intake is a record."""
     with transaction.atomic():
@@ -172,6 +171,18 @@ def appointment_needs_screening(appointment: Appointment) -> bool:
     return (
         appointment.status == Status.PENDING_REVIEW
         and not ScreeningResult.objects.filter(appointment=appointment).exists()
+    )
+
+
+def appointment_waiting_for_intake(*, patient) -> Appointment | None:
+    """The patient's newest booking that waits for their health form: a hold still running, or one
+    the front desk set to wait for review before any form came in."""
+    now = timezone.now()
+    return (
+        Appointment.objects.filter(patient=patient, start__gt=now, screening__isnull=True)
+        .filter(Q(status=Status.HELD, hold_expires_at__gt=now) | Q(status=Status.PENDING_REVIEW))
+        .order_by("-created_at")
+        .first()
     )
 
 

@@ -201,7 +201,20 @@ def outcome(request, pk: int):
 def mine(request):
     intake = Intake.objects.filter(patient=request.user).order_by("-created_at").first()
     valid = services.valid_intake_for(request.user)
-    return render(request, "intake/intake_mine.html", {"intake": intake, "valid": valid})
+    continue_url = None
+    if intake is not None and intake.status == Intake.Status.DRAFT:
+        # Resuming carries the booking the form is for, so sending it still screens that booking.
+        waiting = services.appointment_waiting_for_intake(patient=request.user)
+        waiting_id = waiting.pk if waiting else None
+        if intake.step >= len(STEPS):
+            continue_url = reverse("intake:review") + (f"?appointment={waiting_id}" if waiting_id else "")
+        else:
+            continue_url = _step_url(intake.step, waiting_id)
+    return render(
+        request,
+        "intake/intake_mine.html",
+        {"intake": intake, "valid": valid, "continue_url": continue_url},
+    )
 
 
 @login_required

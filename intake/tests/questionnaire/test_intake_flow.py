@@ -472,9 +472,7 @@ def test_an_expired_hold_is_not_shown_as_held_nor_offered_to_move_or_cancel(
 def test_resuming_the_form_from_my_health_form_keeps_the_appointment(client, patient, service, therapist):
     appointment = hold(patient, service, therapist)
     client.force_login(patient)
-    client.post(
-        f"/intake/step/0/?appointment={appointment.pk}", {**clear_steps()[0], "save_and_leave": "1"}
-    )
+    client.post(f"/intake/step/0/?appointment={appointment.pk}", {**clear_steps()[0], "save_and_leave": "1"})
     page = client.get("/intake/").content.decode()
     assert f'href="/intake/step/1/?appointment={appointment.pk}"' in page
 
