@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 
 from . import questions as q
+from . import steps
 
 YES_NO_CHOICES = [("yes", "Yes"), ("no", "No")]
 
@@ -35,15 +36,13 @@ def _from_json(value):
     return value
 
 
-def age_on(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
-
-
 class StepForm(forms.Form):
-    """A step of the intake. `keys` lists the answers it owns."""
+    """A step of the intake. Its fields check typed input; `step` (steps.py) says what the step
+    requires across answers, the same rules the services apply to a saved intake."""
 
     title = ""
     intro = ""
+    step: steps.Step
 
     def __init__(self, *args, answers: dict | None = None, user=None, **kwargs):
         self.user = user
@@ -58,10 +57,22 @@ class StepForm(forms.Form):
     def to_answers(self) -> dict:
         return {k: _to_json(v) for k, v in self.cleaned_data.items() if k in self.fields}
 
-    def _past(self, name: str, message: str = "This date cannot be in the future.") -> None:
-        value = self.cleaned_data.get(name)
-        if value and value > timezone.localdate():
-            self.add_error(name, forms.ValidationError(message, code="future_date"))
+    def clean(self):
+        cleaned = super().clean()
+        self.prepare(cleaned)
+        # The step's own answers as typed (None where a field was refused), over the saved others.
+        own = dict.fromkeys(self.fields)
+        own.update({k: _to_json(v) for k, v in cleaned.items() if k in self.fields})
+        account_name = self.user.get_full_name() if self.user else ""
+        for problem in self.step.check({**self.answers, **own}, timezone.localdate(), account_name):
+            if problem.key in self.errors:
+                continue  # the field's own message says it already
+            field = problem.key if problem.key in self.fields else None
+            self.add_error(field, forms.ValidationError(problem.message, code=problem.code))
+        return cleaned
+
+    def prepare(self, cleaned: dict) -> None:
+        """Adjust the cleaned answers before the step's checks run."""
 
 
 def yes_no(label: str, required: bool = True) -> forms.ChoiceField:
@@ -80,6 +91,7 @@ def pain_field(label: str) -> forms.IntegerField:
 
 class AboutYouForm(StepForm):
     title = "About you"
+    step = steps.STEPS[0]
     intro = "So we know who you are and whom to call in an emergency."
 
     legal_name = forms.CharField(label="Full legal name", max_length=200)
@@ -104,36 +116,11 @@ class AboutYouForm(StepForm):
         value = self.cleaned_data["doctor_phone"]
         return _clean_phone(value) if value else value
 
-    def clean(self):
-        cleaned = super().clean()
-        born = cleaned.get("date_of_birth")
-        if born:
-            today = timezone.localdate()
-            if born > today:
-                self.add_error(
-                    "date_of_birth", forms.ValidationError("This date is in the future.", code="future_date")
-                )
-            elif age_on(born, today) > 120:
-                self.add_error(
-                    "date_of_birth", forms.ValidationError("Please check the year.", code="too_old")
-                )
-            elif age_on(born, today) < 18 and not cleaned.get("guardian_name"):
-                self.add_error(
-                    "guardian_name",
-                    forms.ValidationError(
-                        "Patients under 18 need a parent or guardian's consent: please give their name.",
-                        code="guardian_required",
-                    ),
-                )
-        return cleaned
-
 
 def _clean_phone(value: str) -> str:
-    digits = [c for c in value if c.isdigit()]
-    if len(digits) < 7 or any(c not in "0123456789 +-()." for c in value):
-        raise forms.ValidationError(
-            "Please enter a phone number (digits, spaces and + only).", code="invalid_phone"
-        )
+    message = steps.phone_problem(value)
+    if message:
+        raise forms.ValidationError(message, code="invalid_phone")
     return value.strip()
 
 
@@ -149,6 +136,7 @@ REGIONS = [
 
 class VisitForm(StepForm):
     title = "Your visit"
+    step = steps.STEPS[1]
     intro = "What brings you in, and how much it hurts."
 
     main_complaint = forms.CharField(
@@ -177,29 +165,6 @@ class VisitForm(StepForm):
         widget=forms.RadioSelect,
         required=False,
     )
-
-    def clean(self):
-        cleaned = super().clean()
-        self._past("pain_onset_date")
-        now, worst, best = cleaned.get("pain_now"), cleaned.get("pain_worst"), cleaned.get("pain_best")
-        if worst is not None and best is not None and best > worst:
-            self.add_error(
-                "pain_best",
-                forms.ValidationError("Your best can't be higher than your worst.", code="contradiction"),
-            )
-        if worst is not None and now is not None and now > worst:
-            self.add_error(
-                "pain_worst",
-                forms.ValidationError("Your worst can't be lower than your pain now.", code="contradiction"),
-            )
-        born = self.answers.get("date_of_birth")
-        onset = cleaned.get("pain_onset_date")
-        if born and onset and onset.isoformat() < born:
-            self.add_error(
-                "pain_onset_date",
-                forms.ValidationError("This is before your date of birth.", code="contradiction"),
-            )
-        return cleaned
 
 
 class HealthForm(StepForm):
@@ -230,54 +195,30 @@ class HealthForm(StepForm):
         if not self.is_bound:
             self.initial = {k: _from_json(v) for k, v in self.answers.items() if k in self.fields}
 
-    def clean(self):
-        cleaned = super().clean()
+    def prepare(self, cleaned: dict) -> None:
         for question in self.questions:
-            if not question.parent:
-                continue
-            parent_yes = cleaned.get(question.parent) == "yes"
-            value = cleaned.get(question.key)
-            if not parent_yes:
+            if question.parent and cleaned.get(question.parent) != "yes":
                 cleaned[question.key] = None  # a follow-up of a "no" is not kept
                 self.errors.pop(question.key, None)
-                continue
-            if value in (None, ""):
-                self.add_error(
-                    question.key, forms.ValidationError("Please answer this too.", code="required")
-                )
-            elif question.kind == q.DATE and question.past_date and value > timezone.localdate():
-                self.add_error(
-                    question.key,
-                    forms.ValidationError("This date cannot be in the future.", code="future_date"),
-                )
-        born = self.answers.get("date_of_birth")
-        for question in self.questions:
-            value = cleaned.get(question.key)
-            if question.kind == q.DATE and born and value and value.isoformat() < born:
-                self.add_error(
-                    question.key,
-                    forms.ValidationError("This is before your date of birth.", code="contradiction"),
-                )
-        return cleaned
-
-    def to_answers(self) -> dict:
-        return {k: _to_json(v) for k, v in self.cleaned_data.items() if k in self.fields}
 
 
 class HealthWarningSignsForm(HealthForm):
     title = "Your health (1 of 2)"
     intro = "These questions help us keep treatment safe. Please answer every one."
     questions = q.RED_FLAGS
+    step = steps.STEPS[2]
 
 
 class HealthConditionsForm(HealthForm):
     title = "Your health (2 of 2)"
     intro = "Operations, joints, pregnancy and anything else we should know."
     questions = (*q.CONDITIONS, q.UNWELL_TODAY)
+    step = steps.STEPS[3]
 
 
 class HistoryForm(StepForm):
     title = "Medicines and allergies"
+    step = steps.STEPS[4]
     intro = "Write 'none' if there is nothing to tell."
 
     medications = forms.CharField(
@@ -305,6 +246,7 @@ class HistoryForm(StepForm):
 
 class PreferencesForm(StepForm):
     title = "Your preferences"
+    step = steps.STEPS[5]
     intro = "You can change your mind at any time during a session."
 
     pressure = forms.ChoiceField(
@@ -325,6 +267,7 @@ class PreferencesForm(StepForm):
 
 class ConsentForm(StepForm):
     title = "Consent and signature"
+    step = steps.STEPS[6]
     intro = ""
 
     accuracy = forms.BooleanField(
@@ -346,29 +289,7 @@ class ConsentForm(StepForm):
     )
 
     def clean_signature_name(self):
-        typed = " ".join(self.cleaned_data["signature_name"].split())
-        expected = " ".join((self.user.get_full_name() if self.user else "").split())
-        if expected and typed.casefold() != expected.casefold():
-            raise forms.ValidationError(
-                f"Please type your name exactly as on your account: {expected}.", code="signature_mismatch"
-            )
-        return typed
-
-    def clean(self):
-        cleaned = super().clean()
-        guardian = (self.answers.get("guardian_name") or "").strip()
-        born = self.answers.get("date_of_birth")
-        if born and age_on(date.fromisoformat(born), timezone.localdate()) < 18:
-            typed = " ".join((cleaned.get("guardian_signature") or "").split())
-            if typed.casefold() != " ".join(guardian.split()).casefold() or not typed:
-                self.add_error(
-                    "guardian_signature",
-                    forms.ValidationError(
-                        f"Your parent or guardian ({guardian or 'named on the first step'}) must sign here.",
-                        code="guardian_signature",
-                    ),
-                )
-        return cleaned
+        return " ".join(self.cleaned_data["signature_name"].split())
 
 
 STEPS: list[type[StepForm]] = [

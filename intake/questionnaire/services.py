@@ -18,7 +18,7 @@ from clinic.models import ClinicPolicy
 
 from ..models import CheckIn, Intake, ScreeningResult
 from ..screening.services import appointment_screen
-from .forms import STEPS
+from . import steps
 
 log = logging.getLogger(__name__)
 
@@ -92,29 +92,13 @@ def intake_save_step(*, patient, step: int, answers: dict, appointment: Appointm
 
 
 def intake_missing_steps(intake: Intake, *, user) -> list[int]:
-    """Steps whose saved answers do not pass their form's checks (none, when the intake is complete)."""
-    missing = []
-    for index, form_class in enumerate(STEPS):
-        form = form_class(
-            data=_as_form_data(form_class, intake.answers, user), answers=intake.answers, user=user
-        )
-        if not form.is_valid():
-            missing.append(index)
-    return missing
-
-
-def _as_form_data(form_class, answers: dict, user) -> dict:
-    from .forms import _from_json
-
-    data: dict = {}
-    for key, value in answers.items():
-        value = _from_json(value)
-        if value is None:
-            continue
-        if value is True:
-            value = "on"
-        data[key] = value
-    return data
+    """Steps whose saved answers are not complete and consistent (none, when the intake is): the
+    same rules the step forms apply (steps.py), judged today against the account's name."""
+    return steps.missing_steps(
+        intake.answers,
+        today=timezone.localdate(),
+        account_name=user.get_full_name() if user else "",
+    )
 
 
 def intake_submit(*, intake: Intake, user) -> Intake:
