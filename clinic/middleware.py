@@ -2,7 +2,19 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from .request_cache import request_scope
 from .roles import is_staff_member
+
+
+class RequestCacheMiddleware:
+    """Each request reads the clinic policy at most once, and never sees one read for another."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_scope():
+            return self.get_response(request)
 
 
 class IdleSessionTimeoutMiddleware:

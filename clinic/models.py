@@ -4,6 +4,10 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 
+from . import request_cache
+
+POLICY_CACHE_KEY = "clinic_policy"
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -179,8 +183,10 @@ class ClinicPolicy(models.Model):
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        request_cache.forget(POLICY_CACHE_KEY)
 
     @classmethod
     def get(cls) -> ClinicPolicy:
-        policy, _ = cls.objects.get_or_create(pk=1)
-        return policy
+        """The policy, read at most once per request. A read never writes: migration 0004 makes the
+        row, and should it be missing the defaults apply until an admin saves it."""
+        return request_cache.cached(POLICY_CACHE_KEY, lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
