@@ -17,7 +17,7 @@ from .models import (
 )
 from .questionnaire.questions import KIND_BY_CONDITION, answer_kind
 from .screening.engine import COMPUTED, RuleSpec, validate_rule
-from .screening.rules import SNAPSHOT_FIELDS, rule_set_bump
+from .screening.rules import SNAPSHOT_FIELDS, screening_rule_save
 
 KIND_WORDS = {
     "yes_no": "a yes / no answer",
@@ -93,8 +93,7 @@ class ScreeningRuleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["contraindication"]
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        version = rule_set_bump(by=request.user, note=f"{'Edited' if change else 'Added'} rule {obj.key}")
+        version = screening_rule_save(rule=obj, by=request.user)
         self.message_user(request, f"Saved. The screening rules are now version {version.version}.")
 
     def has_delete_permission(self, request, obj=None):

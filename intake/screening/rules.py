@@ -83,19 +83,16 @@ def rule_set_snapshot() -> list[dict[str, Any]]:
 
 
 def current_rule_set() -> RuleSet:
-    """The newest rule-set version. Migration 0002 creates version 1; should it be missing (a database
-    emptied by hand), version 1 is made from the rules as they stand, race-safe on the unique version."""
+    """The newest rule-set version. A read: migration 0002 makes version 1 and every rule edit makes
+    the next (`screening_rule_save`), so there is always one; versions are never deleted."""
     newest = RuleSet.objects.order_by("-version").first()
-    if newest is not None:
-        return newest
-    rule_set, _ = RuleSet.objects.get_or_create(
-        version=1, defaults={"snapshot": rule_set_snapshot(), "note": "Rules as found."}
-    )
-    return rule_set
+    if newest is None:
+        raise RuleSet.DoesNotExist("No screening rule-set version exists: run the migrations.")
+    return newest
 
 
 def rule_set_bump(*, by=None, note: str = "") -> RuleSet:
-    """A new rule-set version after an admin edit; the old versions and their snapshots stay."""
+    """A new rule-set version after an edit; the old versions and their snapshots stay."""
     with transaction.atomic():
         last = RuleSet.objects.select_for_update().order_by("-version").first()
         return RuleSet.objects.create(
@@ -104,6 +101,15 @@ def rule_set_bump(*, by=None, note: str = "") -> RuleSet:
             note=note[:200],
             snapshot=rule_set_snapshot(),
         )
+
+
+def screening_rule_save(*, rule: ScreeningRule, by, note: str = "") -> RuleSet:
+    """Save an added or edited rule and make the next rule-set version, in one transaction: every
+    write path goes through here, so no screening is ever judged by rules no version records."""
+    with transaction.atomic():
+        added = rule.pk is None
+        rule.save()
+        return rule_set_bump(by=by, note=note or f"{'Added' if added else 'Edited'} rule {rule.key}")
 
 
 def question_wording() -> dict[str, str]:

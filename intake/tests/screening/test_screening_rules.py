@@ -656,11 +656,38 @@ def test_current_rule_set_is_the_newest_version():
     assert current_rule_set().version == 2
 
 
-def test_current_rule_set_creates_version_1_when_none_exists():
+def test_current_rule_set_writes_nothing_when_none_exists():
     RuleSet.objects.all().delete()
 
-    rule_set = current_rule_set()
+    with pytest.raises(RuleSet.DoesNotExist):
+        current_rule_set()
 
-    assert rule_set.version == 1
-    assert rule_set.snapshot == rule_set_snapshot()
-    assert RuleSet.objects.count() == 1
+    assert not RuleSet.objects.exists()
+
+
+def test_saving_a_rule_outside_the_admin_makes_the_next_version():
+    from intake.screening.rules import screening_rule_save
+
+    rule = ScreeningRule.objects.get(key="knee")
+    rule.severity = "info"
+
+    version = screening_rule_save(rule=rule, by=None)
+
+    assert version.version == 2
+    assert current_rule_set() == version
+    assert {r["key"]: r for r in version.snapshot}["knee"]["severity"] == "info"
+
+
+def test_a_rule_save_that_fails_makes_no_version(monkeypatch):
+    from intake.screening import rules
+
+    def broken_bump(**kwargs):
+        raise RuntimeError("no version")
+
+    monkeypatch.setattr(rules, "rule_set_bump", broken_bump)
+    rule = ScreeningRule.objects.get(key="knee")
+    rule.severity = "info"
+    with pytest.raises(RuntimeError):
+        rules.screening_rule_save(rule=rule, by=None)
+    rule.refresh_from_db()
+    assert rule.severity == "relative"  # the edit did not stay without its version
