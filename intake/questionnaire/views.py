@@ -78,8 +78,8 @@ def step(request, index: int):
                 return redirect("intake:mine")
             if index + 1 < len(STEPS):
                 return redirect(_step_url(index + 1, appointment.pk if appointment else None))
-            review = reverse("intake:review")
-            return redirect(f"{review}?appointment={appointment.pk}" if appointment else review)
+            check = reverse("intake:check-answers")
+            return redirect(f"{check}?appointment={appointment.pk}" if appointment else check)
         messages.error(request, "Please check the answers marked below.")
     return render(
         request,
@@ -99,7 +99,8 @@ def step(request, index: int):
 
 
 @login_required
-def review(request):
+def check_answers(request):
+    """The patient reads all their answers once more, then sends the form."""
     appointment = _appointment_from_query(request)
     intake = services.intake_for_editing(patient=request.user)
     missing = services.intake_missing_steps(intake, user=request.user)
@@ -127,7 +128,7 @@ def review(request):
         sections.append({"index": i, "title": form_class.title, "rows": rows, "missing": i in missing})
     return render(
         request,
-        "intake/intake_review.html",
+        "intake/intake_check_answers.html",
         {"sections": sections, "missing": missing, "appointment": appointment},
     )
 
@@ -207,7 +208,9 @@ def mine(request):
         waiting = services.appointment_waiting_for_intake(patient=request.user)
         waiting_id = waiting.pk if waiting else None
         if intake.step >= len(STEPS):
-            continue_url = reverse("intake:review") + (f"?appointment={waiting_id}" if waiting_id else "")
+            continue_url = reverse("intake:check-answers") + (
+                f"?appointment={waiting_id}" if waiting_id else ""
+            )
         else:
             continue_url = _step_url(intake.step, waiting_id)
     return render(

@@ -69,7 +69,7 @@ def test_patient_books_and_answers_the_health_form_in_the_browser(browser_page):
     for box in ("accuracy", "informed_consent", "privacy"):
         page.check(f"#id_{box}")
     page.fill("#id_signature_name", "Sam Taylor")
-    page.click("text=Save and review")
+    page.click("text=Save and check your answers")
     page.click("button:has-text('Send my health form')")
     page.wait_for_url("**/result/")
     assert "You are booked" in page.content()

@@ -35,7 +35,7 @@ def fill_intake(client, appointment, steps):
             f"/intake/step/{index}/?appointment={appointment.pk}", {**data, "appointment": appointment.pk}
         )
         assert resp.status_code == 302, (index, resp.content.decode()[:3000])
-    return client.post(f"/intake/review/?appointment={appointment.pk}", {"appointment": appointment.pk})
+    return client.post(f"/intake/check/?appointment={appointment.pk}", {"appointment": appointment.pk})
 
 
 def test_after_holding_a_slot_a_new_patient_is_sent_to_the_first_step(client, patient, service, therapist):
@@ -238,10 +238,10 @@ def test_under_18_needs_a_guardian_name_and_signature(client):
     assert client.post("/intake/step/6/", {**steps[6], "guardian_signature": "Jo Lee"}).status_code == 302
 
 
-def test_review_with_missing_steps_cannot_be_sent(client, patient):
+def test_check_answers_with_missing_steps_cannot_be_sent(client, patient):
     client.force_login(patient)
     client.post("/intake/step/0/", clear_steps()[0])
-    resp = client.post("/intake/review/")
+    resp = client.post("/intake/check/")
     assert resp.status_code == 200
     assert "not complete" in resp.content.decode()
     assert Intake.objects.get(patient=patient).status == Intake.Status.DRAFT
@@ -394,7 +394,7 @@ def test_lapsed_hold_keeps_the_intake_and_asks_for_a_new_time(
     for i, data in enumerate(steps):
         client.post(f"/intake/step/{i}/?appointment={appointment.pk}", data)
     with time_machine.travel(frozen_now + timedelta(minutes=30), tick=False):
-        resp = client.post(f"/intake/review/?appointment={appointment.pk}", {"appointment": appointment.pk})
+        resp = client.post(f"/intake/check/?appointment={appointment.pk}", {"appointment": appointment.pk})
     assert resp["Location"] == f"/book/{service.slug}/"
     assert Intake.objects.get(patient=patient).status == Intake.Status.SUBMITTED
     assert not Appointment.objects.filter(pk=appointment.pk, status=Status.CONFIRMED).exists()
@@ -502,7 +502,7 @@ def test_opening_the_form_writes_nothing(client, patient, service, therapist):
     client.force_login(patient)
     assert client.get(f"/intake/appointment/{appointment.pk}/").status_code == 302
     assert client.get(f"/intake/step/0/?appointment={appointment.pk}").status_code == 200
-    assert client.get(f"/intake/review/?appointment={appointment.pk}").status_code == 200
+    assert client.get(f"/intake/check/?appointment={appointment.pk}").status_code == 200
     assert not Intake.objects.exists()
     client.post(f"/intake/step/0/?appointment={appointment.pk}", clear_steps()[0])
     assert Intake.objects.get(patient=patient).step == 1
