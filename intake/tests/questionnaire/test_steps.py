@@ -1,8 +1,6 @@
 """The step rules as pure functions: the forms and the services judge answers by the same ones."""
 
-import ast
 from datetime import date
-from pathlib import Path
 
 import pytest
 from django import forms as django_forms
@@ -71,17 +69,3 @@ def test_a_patient_under_18_needs_a_guardian_on_the_first_and_last_steps():
 def test_unticked_consent_marks_the_consent_step():
     answers = {**saved_answers(), "privacy": False}
     assert steps.missing_steps(answers, today=TODAY, account_name="Sam Taylor") == [6]
-
-
-def test_services_do_not_import_forms():
-    source = Path(steps.__file__).with_name("services.py").read_text()
-    imported = {
-        node.module or "" for node in ast.walk(ast.parse(source)) if isinstance(node, ast.ImportFrom)
-    } | {
-        alias.name
-        for node in ast.walk(ast.parse(source))
-        if isinstance(node, ast.Import)
-        for alias in node.names
-    }
-    assert not any(name == "forms" or name.endswith(".forms") for name in imported), imported
-    assert "from .forms" not in source and "import forms" not in source
