@@ -103,13 +103,15 @@ def intake_missing_steps(intake: Intake, *, user) -> list[int]:
 
 def intake_submit(*, intake: Intake, user) -> Intake:
     """Sign and send the intake. Every step must be complete; the signature is the typed name and now."""
-    missing = intake_missing_steps(intake, user=user)
-    if missing:
-        raise IntakeError("Some steps are not complete yet.", code="incomplete", params={"steps": missing})
     with transaction.atomic():
         current = Intake.objects.select_for_update().get(pk=intake.pk)
         if current.status != Intake.Status.DRAFT:
             return current
+        missing = intake_missing_steps(current, user=user)
+        if missing:
+            raise IntakeError(
+                "Some steps are not complete yet.", code="incomplete", params={"steps": missing}
+            )
         now = timezone.now()
         current.status = Intake.Status.SUBMITTED
         current.submitted_at = now
@@ -191,6 +193,8 @@ def intake_send(*, intake: Intake, user, appointment: Appointment | None = None)
     sent, so the patient picks a new time without answering again."""
     with transaction.atomic():
         intake = intake_submit(intake=intake, user=user)
+        if appointment is not None:
+            appointment.refresh_from_db()
         if appointment is None or not appointment_needs_screening(appointment):
             return Sent(intake=intake)
         if not _keep_hold(appointment):
