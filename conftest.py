@@ -5,6 +5,14 @@ from pathlib import Path
 
 import pytest
 
+# Shared fixtures live in plugin modules (pytest only reads `pytest_plugins` here, in the root conftest);
+# their plain helpers (`at`, `book`, `flagged_booking`, ...) are imported by name where used.
+pytest_plugins = [
+    "bookings.tests.fixtures",
+    "intake.tests.plan_fixtures",
+    "intake.tests.review_fixtures",
+]
+
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright's own browser downloads are not used.
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

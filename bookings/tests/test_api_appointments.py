@@ -6,8 +6,8 @@ from django.test import Client
 from bookings.models import Appointment, Status
 from clinic.tests.factories import UserFactory
 
-from .conftest import at
 from .factories import AppointmentFactory
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -8,8 +8,8 @@ from bookings.models import Appointment, Status
 from clinic.tests.concurrency import race as shared_race
 from clinic.tests.factories import UserFactory
 
-from .conftest import at
 from .factories import bookable_therapist
+from .fixtures import at
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

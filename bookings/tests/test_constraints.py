@@ -3,8 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from .conftest import at
 from .factories import AppointmentFactory
+from .fixtures import at
 
 pytestmark = pytest.mark.django_db
 

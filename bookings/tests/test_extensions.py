@@ -10,8 +10,8 @@ from bookings import extensions
 from bookings.models import Appointment, Status
 from clinic.tests.factories import UserFactory
 
-from .conftest import at
 from .factories import AppointmentFactory
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -8,8 +8,8 @@ from bookings.ics import ICS_STATUS, appointment_ics
 from bookings.models import Status
 from clinic.tests.factories import UserFactory
 
-from .conftest import at
 from .factories import AppointmentFactory
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -5,8 +5,8 @@ from bookings import services
 from bookings.models import Appointment, Status
 from clinic.tests.factories import UserFactory, front_desk_user, therapist_user
 
-from .conftest import at
 from .factories import AppointmentFactory, ServiceFactory, bookable_therapist
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -8,8 +8,8 @@ from bookings.models import Appointment, Status
 from bookings.services import BookingError
 from clinic.tests.factories import UserFactory, front_desk_user
 
-from .conftest import at
 from .factories import AppointmentFactory, bookable_therapist
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

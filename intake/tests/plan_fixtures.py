@@ -1,7 +1,8 @@
 """Fixtures and helpers for the therapist's day and home-care plans.
 
-Test modules star-import the fixtures (`__all__`) and import the helpers by name; the clock (`frozen_now`, Monday 1 June 2026, 08:00 in
-London), `service` and `therapist` come from the package's conftest.
+The fixtures reach every test through the root conftest's `pytest_plugins`, with the bookings ones
+(`frozen_now`, Monday 1 June 2026, 08:00 in London; `service`, `therapist`, `other_therapist`);
+import the helpers by name.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ import pytest
 from django.utils import timezone
 
 from bookings.models import Appointment, Status
-from bookings.tests.conftest import LONDON
-from bookings.tests.factories import AppointmentFactory, bookable_therapist
+from bookings.tests.factories import AppointmentFactory
+from bookings.tests.fixtures import LONDON
 from clinic.tests.factories import UserFactory
 from intake.models import Decision, Intake, Outcome, ReviewDecision, ScreeningResult
 from intake.screening.rules import current_rule_set
-
-__all__ = ["other_patient", "other_therapist", "patient"]
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 6) -> datetime:
@@ -33,11 +32,6 @@ def patient(db):
 @pytest.fixture
 def other_patient(db):
     return UserFactory(first_name="Robin", last_name="Okafor", email="robin@example.org")
-
-
-@pytest.fixture
-def other_therapist(service):
-    return bookable_therapist(service, display_name="Omar Reid")
 
 
 def book(therapist, patient, start: datetime, *, service, status: str = Status.CONFIRMED) -> Appointment:

@@ -1,4 +1,6 @@
-"""Fixtures and builders for the staff review tests. Import the fixtures you use into the test module."""
+"""Fixtures and builders for the staff review tests.
+
+The fixtures reach every test through the root conftest's `pytest_plugins`; import the builders by name."""
 
 from __future__ import annotations
 
@@ -11,13 +13,12 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
 from bookings.tests.factories import AppointmentFactory
+from bookings.tests.fixtures import LONDON
 from clinic.models import ClinicPolicy, Therapist
 from clinic.tests.factories import UserFactory
 from intake.models import Intake, Outcome, ScreeningResult
 from intake.screening import services as screening_services
 from intake.screening.rules import current_rule_set
-
-from .conftest import LONDON
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
@@ -104,8 +105,9 @@ def hours_before(appointment: Appointment, hours: float) -> datetime:
 
 
 @pytest.fixture
-def sam(db):
-    return UserFactory(first_name="Sam", last_name="Taylor", email="sam@example.org")
+def sam(patient):
+    """Sam Taylor, the patient of the review cases (the same user as `patient`)."""
+    return patient
 
 
 @pytest.fixture
@@ -113,10 +115,3 @@ def case(sam, service, therapist, frozen_now) -> ScreeningResult:
     """Sam's herniated-disc booking with Priya on 3 June 10:00, waiting for review."""
     ClinicPolicy.get()
     return flagged_booking(patient=sam, service=service, therapist=therapist, start=at(3, 10))
-
-
-@pytest.fixture
-def other_therapist(service):
-    from bookings.tests.factories import bookable_therapist
-
-    return bookable_therapist(service, display_name="Omar Reyes")

@@ -6,7 +6,6 @@ from django.db import IntegrityError, transaction
 
 from intake.models import Decision, Intake, ReviewDecision, ScreeningResult
 
-from .review_fixtures import *  # noqa: F403 - the fixtures
 from .review_fixtures import at, quick_case, submitted_intake
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,6 @@ from intake.care.services import PlanItemData, plan_assign, plan_techniques
 from intake.models import HomeCarePlan, Outcome, PlanItem
 from techniques.models import Technique
 
-from ..plan_fixtures import *  # noqa: F403 - the fixtures named in its __all__
 from ..plan_fixtures import at, book, decide, screen
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -9,7 +9,6 @@ from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_us
 from intake.models import Outcome
 from intake.review.restrictions import restrictions_for
 
-from ..plan_fixtures import *  # noqa: F403 - the fixtures named in its __all__
 from ..plan_fixtures import at, book, decide, screen
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

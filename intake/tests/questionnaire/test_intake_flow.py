@@ -4,10 +4,11 @@ from django.urls import reverse
 
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
+from bookings.tests.fixtures import LONDON
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from intake.models import CheckIn, Intake, Outcome, ScreeningResult, ScreeningRule, StaffAlert
 
-from ..conftest import LONDON, clear_steps
+from .steps import clear_steps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -16,7 +16,6 @@ from intake.review import selectors as review_selectors
 from intake.review.restrictions import restrictions_for
 from intake.review.services import review_decide
 
-from ..review_fixtures import *  # noqa: F403 - the fixtures
 from ..review_fixtures import at, flagged_booking, quick_case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -12,8 +12,6 @@ from clinic.tests.factories import clinic_admin_user
 from intake.models import Decision, ReviewDecision
 from intake.review.services import review_decide
 
-from ..review_fixtures import *  # noqa: F403 - the fixtures
-
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("frozen_now"),

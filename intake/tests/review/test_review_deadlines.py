@@ -16,7 +16,6 @@ from intake.models import Decision, StaffAlert
 from intake.review.deadlines import NOT_REVIEWED_IN_TIME, review_deadlines_run
 from intake.review.services import review_decide
 
-from ..review_fixtures import *  # noqa: F403 - the fixtures
 from ..review_fixtures import at, hours_before
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -10,7 +10,6 @@ from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_us
 from intake.models import ClearanceLetter, Decision
 from intake.review.services import review_decide
 
-from ..review_fixtures import *  # noqa: F403 - the fixtures
 from ..review_fixtures import EXE, JPG, PDF, PNG, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

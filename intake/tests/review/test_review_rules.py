@@ -11,7 +11,6 @@ from intake.models import Decision, ReviewDecision, ScreeningResult
 from intake.review.selectors import is_open_case, latest_decision, open_cases
 from intake.review.services import review_decide
 
-from ..review_fixtures import *  # noqa: F403 - the fixtures
 from ..review_fixtures import at, quick_case
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]

@@ -1,3 +1,8 @@
+"""The bookings tests' clock and booking fixtures, shared with every app's tests through the root
+conftest's `pytest_plugins`; `at()` is a plain helper, imported by name."""
+
+from __future__ import annotations
+
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,6 +29,11 @@ def service(db):
 @pytest.fixture
 def therapist(service):
     return bookable_therapist(service, display_name="Priya Shah")
+
+
+@pytest.fixture
+def other_therapist(service):
+    return bookable_therapist(service, display_name="Omar Reyes")
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 6) -> datetime:

@@ -1,5 +1,7 @@
-# The clock and booking fixtures are the bookings app's: the same Monday, 1 June 2026, 08:00 in London.
-from bookings.tests.conftest import LONDON, NOW, frozen_now, service, therapist  # noqa: F401
+"""POST data for the intake's steps, shared by the questionnaire tests."""
+
+from __future__ import annotations
+
 from intake.questionnaire import questions as q
 
 
