@@ -170,12 +170,14 @@ def test_reschedule_moves_atomically_and_keeps_the_old_slot_on_failure(service, 
         services.appointment_reschedule(appointment=appt, start=at(3, 14), by=patient)
     appt.refresh_from_db()
     assert (appt.start, appt.status) == (at(3, 10), Status.CONFIRMED)
+    # The refused move left the hold that blocked it as it was.
+    blocker.refresh_from_db()
+    assert (blocker.start, blocker.status) == (at(3, 14), Status.HELD)
     moved = services.appointment_reschedule(appointment=appt, start=at(3, 10, 30), by=patient)
     assert moved.pk == appt.pk
     assert moved.start == at(3, 10, 30)
     assert moved.sequence == 1
     # The old time is free again for someone else.
-    assert blocker.status == Status.HELD
     services.appointment_reschedule(appointment=moved, start=at(4, 9), by=patient)
     assert book(UserFactory(), service, therapist, at(3, 10)).status == Status.HELD
 

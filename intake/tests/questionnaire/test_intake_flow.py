@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -172,7 +174,9 @@ def test_bad_input_is_refused_beside_the_field_and_keeps_the_rest(
     assert resp.status_code == 400
     body = resp.content.decode()
     assert message in body
-    assert f'id="error_1_id_{field}"' in body or f"id_{field}" in body
+    beside_field = re.search(rf'id="error_1_id_{field}"[^>]*>(.*?)</p>', body, re.DOTALL)
+    assert beside_field, f"no error shown beside {field}"
+    assert message in beside_field.group(1)
     kept = next(k for k in data if k != field and isinstance(data[k], str) and data[k] and k not in change)
     assert data[kept] in body  # what else the patient typed is still there
 
