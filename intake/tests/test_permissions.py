@@ -14,7 +14,6 @@ from clinic.models import ClinicPolicy
 from clinic.tests.factories import front_desk_user
 from intake.permissions import can_read_intake
 
-from .review_fixtures import *  # noqa: F403 - the fixtures
 from .review_fixtures import at, submitted_intake
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
