@@ -19,8 +19,8 @@ from clinic import ratelimit
 from clinic.models import ClinicPolicy
 from clinic.tests.factories import UserFactory
 
-from .conftest import at
 from .factories import AppointmentFactory
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

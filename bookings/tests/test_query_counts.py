@@ -17,8 +17,8 @@ from .fixtures import at
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 API_LIST_QUERIES = 8
-APPOINTMENT_PAGE_QUERIES = 12
-BOOK_QUERIES = 15
+APPOINTMENT_PAGE_QUERIES = 11
+BOOK_QUERIES = 17
 CANCEL_QUERIES = 7
 RESCHEDULE_QUERIES = 19
 

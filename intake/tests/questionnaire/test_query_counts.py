@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 SUBMIT_QUERIES = 5
 SCREEN_QUERIES = 18
-CHECK_IN_QUERIES = 24
+CHECK_IN_QUERIES = 30
 
 RELATIVE_ANSWERS = ["herniated_disc", "knee", "kidney", "skin", "reduced_sensation", "anticoagulants"]
 

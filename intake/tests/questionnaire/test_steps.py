@@ -7,7 +7,7 @@ from django import forms as django_forms
 
 from intake.questionnaire import forms, steps
 
-from ..conftest import clear_steps
+from .steps import clear_steps
 
 TODAY = date(2026, 6, 1)
 
