@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -15,6 +15,7 @@ from django.utils.html import format_html
 from clinic.admin import licence_expiry_note
 from clinic.models import Licence, Therapist
 
+from . import services
 from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
 from .permissions import can_manage_appointments
 from .selectors import blocking_appointments, clinic_zone
@@ -224,10 +225,6 @@ class AppointmentAdmin(admin.ModelAdmin):
         description="Cancel the selected appointments (patients are emailed)", permissions=["manage"]
     )
     def cancel_selected(self, request, queryset):
-        from django.contrib import messages
-
-        from . import services
-
         done, refused = 0, []
         for appointment in queryset:
             try:

@@ -17,7 +17,7 @@ from ninja.security import django_auth
 
 from clinic.models import Therapist
 
-from . import extensions, selectors
+from . import extensions, selectors, services
 from .models import Appointment, Service
 from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retry_after
 
@@ -214,8 +214,6 @@ def book_appointment(request, payload: AppointmentIn):
     the same key returns the first result instead of booking twice. 409 `too_many_holds` when the
     patient already holds the clinic's limit of unfinished bookings; 429 `rate_limited` after too many
     attempts in a short time (the `Retry-After` header says how long to wait)."""
-    from . import services
-
     if not hold_attempt_allowed(request):
         response = _error(request, 429, "rate_limited", HOLD_RATE_LIMITED_MESSAGE)
         response["Retry-After"] = hold_retry_after()
@@ -267,8 +265,6 @@ def list_appointments(request):
 )
 def cancel_appointment(request, appointment_id: int, payload: CancelIn | None = None):
     """Cancel one of your own appointments, inside the clinic's cancellation window."""
-    from . import services
-
     appointment = Appointment.objects.filter(pk=appointment_id, patient=request.user).first()
     if appointment is None:
         raise ApiError(404, "not_found", "No such appointment.")

@@ -7,6 +7,8 @@ confirmed is TENTATIVE.
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -45,9 +47,9 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event = Event()
     event.add("uid", appointment_uid(appointment))
     event.add("sequence", appointment.sequence)
-    event.add("dtstamp", timezone.now().astimezone(_utc()))
-    event.add("dtstart", appointment.start.astimezone(tz=_utc()))
-    event.add("dtend", appointment.end.astimezone(tz=_utc()))
+    event.add("dtstamp", timezone.now().astimezone(UTC))
+    event.add("dtstart", appointment.start.astimezone(tz=UTC))
+    event.add("dtend", appointment.end.astimezone(tz=UTC))
     event.add("summary", f"{appointment.service.name} with {appointment.therapist.display_name}")
     event.add("location", vText(settings.CLINIC_NAME))
     event.add("status", status)
@@ -59,9 +61,3 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("attendee", attendee)
     cal.add_component(event)
     return cal.to_ical()
-
-
-def _utc():
-    from datetime import UTC
-
-    return UTC

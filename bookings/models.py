@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
-from django.db import models
+from django.db import connections, models
 from django.db.models import Func, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -176,8 +176,6 @@ class PostgresExclusionConstraint(ExclusionConstraint):
         return super().remove_sql(model, schema_editor) if self._supported(schema_editor) else None
 
     def validate(self, model, instance, exclude=None, using="default"):
-        from django.db import connections
-
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
 

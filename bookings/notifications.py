@@ -44,5 +44,5 @@ def send_appointment_email(appointment_id: int, *, kind: str) -> None:
     message.attach("appointment.ics", appointment_ics(appointment), f"text/calendar; method={method}")
     try:
         message.send()
-    except Exception:  # noqa: BLE001 - logged; the appointment is already stored
+    except Exception:  # logged; the appointment is already stored
         log.exception("Could not send the %s email for appointment %s", kind, appointment_id)

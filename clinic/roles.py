@@ -6,7 +6,9 @@ the permission rows of later apps only exist once those apps have migrated.
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, QuerySet
 
@@ -60,9 +62,6 @@ def sync_role_permissions(sender=None, **kwargs) -> None:
     Runs once per `migrate`, on the last app's signal, after making sure every app's permission rows
     exist (this receiver may run before contrib.auth's own for that app).
     """
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
     using = kwargs.get("using", "default")
     configs = list(apps.get_app_configs())
     if using != "default" or (sender is not None and sender is not configs[-1]):

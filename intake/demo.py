@@ -10,6 +10,7 @@ from bookings import selectors as booking_selectors
 from bookings import services as booking_services
 from bookings.models import Service
 from clinic.demo import ensure_user
+from clinic.models import Therapist
 
 from .models import Intake
 from .questionnaire import questions as q
@@ -110,6 +111,4 @@ def seed(out) -> None:
 
 
 def _therapist(pk: int):
-    from clinic.models import Therapist
-
     return Therapist.objects.get(pk=pk)

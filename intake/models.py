@@ -6,7 +6,10 @@ admins may read answers; front desk sees the screening outcome, never the answer
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 
@@ -16,8 +19,6 @@ from techniques.models import Contraindication
 
 def private_storage():
     """Clinical uploads live under PRIVATE_MEDIA_ROOT, outside STATIC and any served media path."""
-    from django.core.files.storage import FileSystemStorage
-
     return FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
 
 
@@ -248,8 +249,6 @@ class ReviewDecision(models.Model):
 
 def clearance_upload_to(instance, filename: str) -> str:
     # The name is ours, never the uploader's: no path tricks, no guessable names.
-    import uuid
-
     return f"clearance/{instance.appointment_id}/{uuid.uuid4().hex}"
 
 

@@ -230,3 +230,12 @@ def test_a_decline_emails_the_patient_unless_the_caller_tells_them_itself(
         services.appointment_decline(appointment=appt, reason="Declined after review", notify=notify)
     assert appt.status == Status.DECLINED
     assert len([m for m in mail.outbox if patient.email in m.to]) == (1 if notify else 0)
+
+
+def test_appointment_email_says_it_is_in_british_english(
+    service, therapist, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        appt = book(UserFactory(), service, therapist, at(3, 10))
+        services.appointment_confirm(appointment=appt)
+    assert '<html lang="en-GB">' in mail.outbox[0].alternatives[0][0]

@@ -1,5 +1,6 @@
 """Test settings: fast hashing, emails kept in memory, the same database rules as production."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -23,15 +24,12 @@ WHITENOISE_USE_FINDERS = True
 # A file, not memory, for SQLite tests: the concurrency tests run real threads with their own
 # connections against it, as production would.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
-    import os
-    import tempfile
-
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": os.path.join(tempfile.gettempdir(), f"clinic-test-{os.getpid()}.sqlite3")
     }
 
 # Uploaded clinical documents go to a throwaway folder during tests.
-PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-media-"))  # noqa: F405
+PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-media-"))
 
 # Tests start threads (races, the live server): no connection may outlive its request or thread, or
 # PostgreSQL refuses to drop the test database at the end.

@@ -24,7 +24,7 @@ def race(attempts: Sequence[Callable[[], object]], *, success: str = "ok") -> Co
             result = success
         except ValidationError as exc:
             result = f"refused:{exc.code}"
-        except Exception as exc:  # noqa: BLE001 - reported as an error outcome, failing the test
+        except Exception as exc:  # reported as an error outcome, failing the test
             result = f"error:{type(exc).__name__}:{exc}"
         finally:
             connection.close()

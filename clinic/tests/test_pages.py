@@ -42,3 +42,8 @@ def test_bootstrap_is_served_by_the_app(client):
 
     assert finders.find("bootstrap/css/bootstrap.min.css")
     assert finders.find("bootstrap/js/bootstrap.bundle.min.js")
+
+
+def test_pages_say_they_are_in_british_english(client, settings):
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert '<html lang="en-GB">' in client.get(reverse("home")).content.decode()

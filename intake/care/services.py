@@ -165,5 +165,5 @@ def _email_plan(plan_id: int, url: str) -> None:
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[patient.email],
         )
-    except Exception:  # noqa: BLE001 - the plan is stored and shown on the patient's page regardless
+    except Exception:  # the plan is stored and shown on the patient's page regardless
         log.exception("Could not email home-care plan %s", plan_id)

@@ -84,7 +84,7 @@ def send(*, subject: str, body: str, to: list[str], what: str, calendar: bytes |
         message.attach("appointment.ics", calendar, "text/calendar; method=CANCEL")
     try:
         message.send()
-    except Exception:  # noqa: BLE001 - the record is stored and shown on the pages regardless
+    except Exception:  # the record is stored and shown on the pages regardless
         log.exception("Could not send the email for %s", what)
 
 

@@ -85,5 +85,5 @@ def _email_staff_alert(alert_id: int) -> None:
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=sorted(recipients),
         )
-    except Exception:  # noqa: BLE001 - the alert row is stored and shown on the staff pages regardless
+    except Exception:  # the alert row is stored and shown on the staff pages regardless
         log.exception("Could not email staff alert %s", alert_id)
