@@ -1,0 +1,35 @@
+"""`{% status_badge appointment %}`: one colour for each appointment status on every page."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.html import format_html
+
+from ..models import Appointment, Status
+
+register = template.Library()
+
+# Bootstrap's `text-bg-*` colours. Waiting is amber, booked green, refused or declined red, the rest grey.
+STATUS_COLOURS: dict[str, str] = {
+    Status.HELD: "warning",
+    Status.PENDING_REVIEW: "warning",
+    Status.CONFIRMED: "success",
+    Status.COMPLETED: "primary",
+    Status.NO_SHOW: "dark",
+    Status.CANCELLED: "secondary",
+    Status.DECLINED: "danger",
+    Status.REFUSED: "danger",
+    Status.EXPIRED: "secondary",
+}
+
+
+@register.simple_tag
+def status_badge(appointment: Appointment) -> str:
+    """The status as people should read it (`status_label`: a lapsed hold shows as expired)."""
+    status = Status.EXPIRED if appointment.hold_lapsed else appointment.status
+    return format_html(
+        '<span class="badge text-bg-{}" data-status="{}">{}</span>',
+        STATUS_COLOURS.get(status, "secondary"),
+        status,
+        appointment.status_label,
+    )
