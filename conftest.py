@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
+from django.db import connections
+from playwright.sync_api import sync_playwright
 
 # Shared fixtures live in plugin modules (pytest only reads `pytest_plugins` here, in the root conftest);
 # their plain helpers (`at`, `book`, `flagged_booking`, ...) are imported by name where used.
@@ -45,8 +48,6 @@ def browser_page(live_server):
             pytest.fail(message)
         pytest.skip(message)
 
-    from playwright.sync_api import sync_playwright
-
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -63,8 +64,6 @@ def browser_page(live_server):
                 _wait_for_request_threads(live_server)
                 # Playwright's event loop gives the test's own database work a separate connection
                 # (Django keeps connections per context); close it here, inside that same context.
-                from django.db import connections
-
                 connections.close_all()
     finally:
         if previous is None:
@@ -77,8 +76,6 @@ def _wait_for_request_threads(live_server, timeout: float = 10.0) -> None:
     """Let the live server's request threads finish once the browser has closed its keep-alive
     connections: each closes its database connection as it ends, and PostgreSQL will not drop the
     test database while one is still open."""
-    import time
-
     httpd = getattr(getattr(live_server, "thread", None), "httpd", None)
     deadline = time.monotonic() + timeout
     for thread in list(getattr(httpd, "_threads", None) or []):

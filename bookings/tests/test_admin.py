@@ -3,12 +3,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib import admin
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import TimeOff
+from bookings.models import Status, TimeOff
 from clinic.models import Licence
-from clinic.tests.factories import clinic_admin_user
+from clinic.tests.factories import clinic_admin_user, front_desk_user
 
 from .factories import AppointmentFactory, LicenceFactory, ServiceFactory, bookable_therapist
 
@@ -61,9 +64,6 @@ CHANGELISTS = [
 
 @pytest.mark.parametrize("name", CHANGELISTS)
 def test_changelist_query_count_does_not_grow_with_rows(admin_client_, populated, name):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     url = reverse(name)
     with CaptureQueriesContext(connection) as small:
         admin_client_.get(url)
@@ -148,8 +148,6 @@ def test_week_view_shows_hours_time_off_and_appointments(admin_client_):
 
 
 def test_week_view_is_closed_to_non_admin_staff(client):
-    from clinic.tests.factories import front_desk_user
-
     therapist = bookable_therapist(ServiceFactory())
     client.force_login(front_desk_user())
     resp = client.get(reverse("admin:clinic_therapist_week", args=[therapist.pk]))
@@ -159,10 +157,6 @@ def test_week_view_is_closed_to_non_admin_staff(client):
 def test_admin_cancel_action_goes_through_the_booking_service(
     admin_client_, django_capture_on_commit_callbacks
 ):
-    from django.core import mail
-
-    from bookings.models import Status
-
     service = ServiceFactory()
     therapist = bookable_therapist(service)
     appt = AppointmentFactory(therapist=therapist, service=service, start=timezone.now() + timedelta(hours=2))

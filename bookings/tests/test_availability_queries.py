@@ -3,6 +3,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from bookings import selectors
 from bookings.models import Appointment, Closure, Status, TimeOff
@@ -50,9 +52,6 @@ def test_availability_query_count_does_not_grow_with_appointments(django_assert_
     one = therapists[0] if therapist_count == 1 else None
 
     def count_queries():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         with CaptureQueriesContext(connection) as ctx:
             selectors.free_slots(service=service, therapist=one, first_day=date(2026, 6, 1), days=28)
         return len(ctx.captured_queries)

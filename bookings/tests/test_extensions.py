@@ -7,6 +7,7 @@ from django.conf import settings as django_settings
 from django.urls import reverse
 
 from bookings import extensions
+from bookings.api import appointment_out
 from bookings.models import Appointment, Status
 from clinic.tests.factories import UserFactory
 
@@ -46,8 +47,6 @@ def test_hold_without_a_registered_next_step_goes_to_the_appointment_page(
 
 
 def test_api_gives_no_next_url_without_a_registered_next_step(service, therapist, nothing_registered):
-    from bookings.api import appointment_out
-
     appointment = AppointmentFactory(therapist=therapist, service=service, start=at(3, 10))
     assert appointment_out(appointment)["next_url"] is None
 

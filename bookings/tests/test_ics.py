@@ -1,6 +1,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from icalendar import Calendar
 
 from bookings import services
@@ -63,8 +64,6 @@ def test_moved_appointment_ics_has_new_time_same_uid_higher_sequence(service, th
 
 
 def test_winter_appointment_converts_to_utc_without_offset(service, therapist):
-    import time_machine
-
     with time_machine.travel(datetime(2026, 11, 30, 8, 0, tzinfo=UTC), tick=False):
         appt = services.appointment_book(
             patient=UserFactory(), service=service, therapist=therapist, start=at(2, 10, month=12)

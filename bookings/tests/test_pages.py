@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from bookings import services
 from bookings.models import Appointment, Status
@@ -12,8 +13,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def slot_url(service, **params):
-    from django.utils.http import urlencode
-
     return reverse("bookings:service-slots", args=[service.slug]) + (
         "?" + urlencode(params) if params else ""
     )

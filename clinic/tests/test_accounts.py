@@ -1,5 +1,6 @@
 import pytest
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from clinic.models import User
@@ -101,8 +102,6 @@ def test_createsuperuser_account_has_every_staff_permission():
 
 
 def test_email_is_unique_regardless_of_case_in_the_database():
-    from django.db import IntegrityError, transaction
-
     UserFactory(email="one@example.org")
     other = UserFactory(email="two@example.org")
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -1,6 +1,9 @@
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import override_settings
 from django.urls import reverse
+
+from clinic.views import server_error
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +33,12 @@ def test_unknown_page_is_a_styled_404(client):
 
 @override_settings(DEBUG=False)
 def test_server_error_page_is_styled(client):
-    from clinic.views import server_error
-
     resp = server_error(client.get(reverse("home")).wsgi_request)
     assert resp.status_code == 500
     assert "Something went wrong" in resp.content.decode()
 
 
 def test_bootstrap_is_served_by_the_app(client):
-    from django.contrib.staticfiles import finders
-
     assert finders.find("bootstrap/css/bootstrap.min.css")
     assert finders.find("bootstrap/js/bootstrap.bundle.min.js")
 

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.utils import timezone
 
-from clinic.models import User
+from bookings import selectors
+from bookings.models import Appointment, Service
+from clinic.models import Licence, Therapist, User
 
 pytestmark = pytest.mark.django_db
 
@@ -31,14 +36,6 @@ def test_seed_demo_twice_changes_nothing():
 
 
 def test_seed_demo_builds_a_bookable_clinic():
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from bookings import selectors
-    from bookings.models import Service
-    from clinic.models import Licence, Therapist
-
     call_command("seed_demo")
     assert Therapist.objects.count() >= 3
     assert set(Service.objects.values_list("slug", flat=True)) >= {
@@ -57,8 +54,6 @@ def test_seed_demo_builds_a_bookable_clinic():
 
 
 def test_seed_demo_has_patients_for_each_screening_outcome():
-    from bookings.models import Appointment
-
     call_command("seed_demo")
     outcomes = {
         a.patient.email: (a.status, a.screening.outcome)

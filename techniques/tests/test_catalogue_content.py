@@ -4,7 +4,9 @@ from importlib import import_module
 
 import pytest
 from django.apps import apps
+from django.db.models import PROTECT
 from django.urls import reverse
+from django.utils.html import strip_tags
 
 from techniques.models import Contraindication, Technique, TechniqueKind
 from techniques.tests.originality import SHINGLE_WORDS, seed_fingerprints, shingle_hashes
@@ -169,8 +171,6 @@ def test_no_run_of_eight_words_from_the_source_articles_is_in_the_migration():
 
 
 def test_no_run_of_eight_words_from_the_source_articles_is_in_the_catalogue_or_its_pages(client):
-    from django.utils.html import strip_tags
-
     seeds = seed_fingerprints()
     copied = [text for text in catalogue_text() if shingle_hashes(text) & seeds]
     assert copied == []
@@ -191,8 +191,6 @@ def test_the_originality_check_catches_a_copied_sentence():
 def test_seed_migration_reverse_removes_the_catalogue_and_forward_restores_it():
     # Apps that depend on techniques may point at contraindications with protected keys (the intake's
     # screening rules); their own migrations are unapplied first in a real reverse, so detach them here.
-    from django.db.models import PROTECT
-
     for rel in Contraindication._meta.related_objects:
         if rel.on_delete is PROTECT and rel.field.null:
             rel.related_model.objects.update(**{rel.field.name: None})

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 
 from clinic.tests.factories import patient, therapist_user
@@ -55,8 +56,6 @@ def test_same_step_number_is_fine_on_another_technique():
 
 
 def test_drafts_are_visible_only_to_users_who_may_view_techniques():
-    from django.contrib.auth.models import AnonymousUser
-
     draft = TechniqueFactory(published=False)
     assert draft not in Technique.objects.visible_to(AnonymousUser())
     assert draft not in Technique.objects.visible_to(patient())

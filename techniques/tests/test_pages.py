@@ -2,6 +2,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from clinic.tests.factories import clinic_admin_user, patient, therapist_user
@@ -172,8 +173,6 @@ def test_detail_page_offers_a_print_handout_with_print_css_and_no_inline_script_
 
 
 def test_static_files_for_the_pages_exist():
-    from django.contrib.staticfiles import finders
-
     for name in ("techniques/timer.js", "techniques/handout.js", "techniques/techniques.css"):
         assert finders.find(name), name
     css = Path(finders.find("techniques/techniques.css")).read_text()

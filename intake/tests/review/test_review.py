@@ -3,12 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from bookings import services as booking_services
 from bookings.models import Status
+from bookings.tests.factories import AppointmentFactory
 from clinic.models import ClinicPolicy
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from intake.models import Decision, Outcome, ReviewDecision
@@ -97,8 +99,6 @@ def test_clinic_admin_sees_every_case_and_filters_by_therapist(client, therapist
 
 
 def test_mine_shows_an_admin_who_also_treats_only_their_own_patients(client, therapist, other_therapist):
-    from django.contrib.auth.models import Group
-
     therapist.user.groups.add(Group.objects.get(name="Clinic admins"))
     mine = quick_case(therapist=therapist, start=at(4, 10))
     quick_case(therapist=other_therapist, start=at(4, 11))
@@ -239,8 +239,6 @@ def test_cleared_with_restrictions_confirms_and_carries_the_techniques(client, c
 
 
 def test_restrictions_for_an_unscreened_appointment_are_empty(therapist, service):
-    from bookings.tests.factories import AppointmentFactory
-
     appointment = AppointmentFactory(therapist=therapist, service=service, start=at(4, 10))
     assert restrictions_for(appointment) == []
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.urls import reverse
 
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
@@ -113,8 +114,6 @@ def test_no_letter_is_taken_once_the_appointment_is_decided(client, case, sam):
 
 
 def test_the_therapist_is_told_a_letter_arrived(client, waiting, sam, django_capture_on_commit_callbacks):
-    from django.core import mail
-
     client.force_login(sam)
     with django_capture_on_commit_callbacks(execute=True):
         post_letter(client, waiting.appointment, upload(PDF))
