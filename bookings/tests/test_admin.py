@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from bookings.models import Status, TimeOff
 from clinic.models import Licence
-from clinic.tests.factories import clinic_admin_user, front_desk_user
+from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user, therapist_user
 
 from .factories import AppointmentFactory, LicenceFactory, ServiceFactory, bookable_therapist
 
@@ -180,8 +180,6 @@ def test_admin_cancel_action_goes_through_the_booking_service(
 
 
 def test_week_view_is_forbidden_to_staff_without_the_view_permission(client):
-    from clinic.tests.factories import UserFactory
-
     therapist = bookable_therapist(ServiceFactory())
     client.force_login(UserFactory(is_staff=True))
     resp = client.get(reverse("admin:clinic_therapist_week", args=[therapist.pk]))
@@ -189,8 +187,6 @@ def test_week_view_is_forbidden_to_staff_without_the_view_permission(client):
 
 
 def test_the_cancel_action_is_offered_only_to_appointment_staff(client):
-    from clinic.tests.factories import therapist_user
-
     AppointmentFactory(start=timezone.now() + timedelta(days=2))
     client.force_login(therapist_user(is_staff=True))
     resp = client.get(reverse("admin:bookings_appointment_changelist"))

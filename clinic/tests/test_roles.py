@@ -1,8 +1,13 @@
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings as django_settings
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from clinic.roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS
+from clinic.models import User
+from clinic.roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS, role_emails, users_with_role
 
 from .factories import clinic_admin_user, front_desk_user, patient, therapist_user
 
@@ -91,13 +96,8 @@ def test_staff_session_expires_sooner_than_a_patients(client, settings):
 def test_group_names_appear_only_in_the_roles_module():
     """Code asks the roles module or a permissions predicate, never a group by name (tests and
     migrations aside)."""
-    import re
-    from pathlib import Path
-
-    from django.conf import settings
-
     pattern = re.compile(r"groups__name|as_staff|[\"'](Therapists|Front desk|Clinic admins)[\"']")
-    root = Path(settings.BASE_DIR)
+    root = Path(django_settings.BASE_DIR)
     offenders = [
         f"{path.relative_to(root)}:{number}"
         for app in ("clinic", "bookings", "intake", "techniques")
@@ -110,9 +110,6 @@ def test_group_names_appear_only_in_the_roles_module():
 
 
 def test_users_with_a_role_are_its_active_members_and_superusers():
-    from clinic.models import User
-    from clinic.roles import role_emails, users_with_role
-
     admin = clinic_admin_user(email="admin@example.org")
     clinic_admin_user(email="gone@example.org", is_active=False)
     root = User.objects.create_superuser(email="root@example.org", password="x-long-password-1")
