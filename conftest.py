@@ -5,6 +5,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
@@ -28,8 +29,6 @@ def _clinic_settings(settings):
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counts live in the cache: each test starts with none."""
-    from django.core.cache import caches
-
     for cache in caches.all(initialized_only=True):
         cache.clear()
 
