@@ -9,8 +9,9 @@ import pytest
 from intake.models import Condition, Outcome, RuleSet, ScreeningRule, Severity
 from intake.questionnaire.questions import BY_KEY, KIND_BY_CONDITION, OTHER_ANSWER_KEYS, answer_kind
 from intake.screening import engine as screening
+from intake.screening import rules as rules_module
 from intake.screening.engine import screen
-from intake.screening.rules import current_rule_set, load_active_rules, rule_set_snapshot
+from intake.screening.rules import current_rule_set, load_active_rules, rule_set_snapshot, screening_rule_save
 
 pytestmark = pytest.mark.django_db
 
@@ -666,8 +667,6 @@ def test_current_rule_set_writes_nothing_when_none_exists():
 
 
 def test_saving_a_rule_outside_the_admin_makes_the_next_version():
-    from intake.screening.rules import screening_rule_save
-
     rule = ScreeningRule.objects.get(key="knee")
     rule.severity = "info"
 
@@ -679,15 +678,13 @@ def test_saving_a_rule_outside_the_admin_makes_the_next_version():
 
 
 def test_a_rule_save_that_fails_makes_no_version(monkeypatch):
-    from intake.screening import rules
-
     def broken_bump(**kwargs):
         raise RuntimeError("no version")
 
-    monkeypatch.setattr(rules, "rule_set_bump", broken_bump)
+    monkeypatch.setattr(rules_module, "rule_set_bump", broken_bump)
     rule = ScreeningRule.objects.get(key="knee")
     rule.severity = "info"
     with pytest.raises(RuntimeError):
-        rules.screening_rule_save(rule=rule, by=None)
+        screening_rule_save(rule=rule, by=None)
     rule.refresh_from_db()
     assert rule.severity == "relative"  # the edit did not stay without its version
