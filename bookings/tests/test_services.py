@@ -1,14 +1,16 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
+from django.db import transaction
 
 from bookings import services
 from bookings.models import Appointment, Status
 from bookings.services import BookingError
 from clinic.tests.factories import UserFactory, front_desk_user
 
-from .factories import AppointmentFactory, bookable_therapist
+from .factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -49,8 +51,6 @@ def test_booking_inside_buffer_is_refused_and_after_buffer_allowed(service, ther
 
 
 def test_back_to_back_without_buffer_is_allowed(therapist):
-    from .factories import ServiceFactory
-
     short = ServiceFactory(duration_minutes=30, buffer_minutes=0)
     short.therapists.add(therapist)
     book(UserFactory(), short, therapist, at(3, 10))
@@ -84,8 +84,6 @@ def test_cancel_frees_the_slot(service, therapist):
 
 
 def test_expired_hold_does_not_block(service, therapist, frozen_now):
-    import time_machine
-
     book(UserFactory(), service, therapist, at(3, 10))
     with time_machine.travel(frozen_now + timedelta(minutes=16), tick=False):
         again = book(UserFactory(), service, therapist, at(3, 10))
@@ -94,8 +92,6 @@ def test_expired_hold_does_not_block(service, therapist, frozen_now):
 
 
 def test_lapsed_hold_cannot_be_confirmed(service, therapist, frozen_now):
-    import time_machine
-
     appt = book(UserFactory(), service, therapist, at(3, 10))
     with (
         time_machine.travel(frozen_now + timedelta(minutes=16), tick=False),
@@ -204,8 +200,6 @@ def test_emails_are_sent_after_commit_with_ics(service, therapist, django_captur
 
 
 def test_no_email_when_the_transaction_rolls_back(service, therapist, django_capture_on_commit_callbacks):
-    from django.db import transaction
-
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:
             with transaction.atomic():

@@ -1,14 +1,19 @@
 import re
+from datetime import datetime, timedelta
 
 import pytest
+import time_machine
 from django.core import mail
+from django.forms.models import model_to_dict
 from django.urls import reverse
 
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
+from bookings.tests.factories import bookable_therapist
 from bookings.tests.fixtures import LONDON
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from intake.models import CheckIn, Intake, Outcome, ScreeningResult, ScreeningRule, StaffAlert
+from intake.questionnaire import services as intake_services
 
 from .steps import clear_steps
 
@@ -16,8 +21,6 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 
 def at(day, hour):
-    from datetime import datetime
-
     return datetime(2026, 6, day, hour, 0, tzinfo=LONDON)
 
 
@@ -129,10 +132,6 @@ def test_leaving_and_coming_back_loses_nothing(client, patient, service, therapi
 
 
 def test_saving_a_step_extends_the_hold(client, patient, service, therapist, frozen_now):
-    from datetime import timedelta
-
-    import time_machine
-
     appointment = hold(patient, service, therapist)
     client.force_login(patient)
     with time_machine.travel(frozen_now + timedelta(minutes=10), tick=False):
@@ -302,8 +301,6 @@ def test_check_in_with_no_answer_is_refused_with_a_message(client, patient, serv
 
 
 def test_intake_older_than_validity_needs_a_new_full_form(client, patient, service, therapist):
-    from datetime import timedelta
-
     submit_full_intake(client, patient, service, therapist)
     Intake.objects.filter(patient=patient).update(submitted_at=at(3, 10) - timedelta(days=400))
     second = hold(patient, service, therapist, start=at(10, 10))
@@ -332,8 +329,6 @@ def test_rule_edited_in_admin_changes_the_next_screening_and_not_an_old_one(
     admin = clinic_admin_user()
     client.force_login(admin)
     rule = ScreeningRule.objects.get(key="knee")
-    from django.forms.models import model_to_dict
-
     data = {k: v for k, v in model_to_dict(rule).items() if v is not None}
     data["severity"] = "info"
     resp = client.post(reverse("admin:intake_screeningrule_change", args=[rule.pk]), data)
@@ -363,8 +358,6 @@ def test_front_desk_sees_the_outcome_but_not_the_answers(client, patient, servic
 def test_therapist_of_the_appointment_and_admin_can_read_answers_another_therapist_cannot(
     client, patient, service, therapist
 ):
-    from bookings.tests.factories import bookable_therapist
-
     submit_full_intake(client, patient, service, therapist, herniated_disc="yes")
     url = f"/staff/patients/{patient.pk}/intake/"
     client.force_login(therapist.user)
@@ -389,10 +382,6 @@ def test_another_patients_appointment_cannot_be_used_for_an_intake(client, patie
 def test_lapsed_hold_keeps_the_intake_and_asks_for_a_new_time(
     client, patient, service, therapist, frozen_now
 ):
-    from datetime import timedelta
-
-    import time_machine
-
     appointment = hold(patient, service, therapist)
     client.force_login(patient)
     steps = clear_steps()
@@ -406,8 +395,6 @@ def test_lapsed_hold_keeps_the_intake_and_asks_for_a_new_time(
 
 
 def test_admin_refuses_a_rule_the_engine_cannot_judge(client):
-    from django.forms.models import model_to_dict
-
     client.force_login(clinic_admin_user())
     rule = ScreeningRule.objects.get(key="aneurysm_risk")
     data = {k: v for k, v in model_to_dict(rule).items() if v is not None}
@@ -430,11 +417,6 @@ def test_pending_review_pages_link_to_the_review_status(client, patient, service
 def test_check_in_after_the_hold_lapsed_asks_for_a_new_time_and_keeps_the_answers(
     client, patient, service, therapist, frozen_now
 ):
-    import re
-    from datetime import timedelta
-
-    import time_machine
-
     submit_full_intake(client, patient, service, therapist)
     second = hold(patient, service, therapist, start=at(10, 10))
     with time_machine.travel(frozen_now + timedelta(minutes=20), tick=False):
@@ -456,10 +438,6 @@ def test_check_in_after_the_hold_lapsed_asks_for_a_new_time_and_keeps_the_answer
 def test_an_expired_hold_is_not_shown_as_held_nor_offered_to_move_or_cancel(
     client, patient, service, therapist, frozen_now
 ):
-    from datetime import timedelta
-
-    import time_machine
-
     appointment = hold(patient, service, therapist)
     client.force_login(patient)
     with time_machine.travel(frozen_now + timedelta(minutes=20), tick=False):
@@ -485,8 +463,6 @@ def test_resuming_the_form_from_my_health_form_keeps_the_appointment(client, pat
 def test_sending_the_form_and_screening_the_booking_is_one_transaction(
     client, patient, service, therapist, monkeypatch
 ):
-    from intake.questionnaire import services as intake_services
-
     appointment = hold(patient, service, therapist)
     client.force_login(patient)
     for index, data in enumerate(clear_steps()):
