@@ -9,7 +9,7 @@ from bookings.models import Appointment, Status
 from bookings.templatetags.booking_tags import STATUS_COLOURS
 from clinic.tests.factories import UserFactory, front_desk_user
 
-from .conftest import at
+from .fixtures import at
 from .factories import AppointmentFactory
 
 
