@@ -9,8 +9,8 @@ from bookings.models import Appointment, Status
 from bookings.templatetags.booking_tags import STATUS_COLOURS
 from clinic.tests.factories import UserFactory, front_desk_user
 
-from .fixtures import at
 from .factories import AppointmentFactory
+from .fixtures import at
 
 
 def render(status, **fields) -> str:
