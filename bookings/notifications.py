@@ -21,9 +21,10 @@ SUBJECTS = {
 }
 
 
-def send_appointment_email(appointment_id: int, *, kind: str) -> None:
+def send_appointment_email(appointment_id: int, *, kind: str, previous: dict | None = None) -> None:
     """Text and HTML email with the .ics attached. A mail failure is logged, never raised to the page:
-    the booking itself is already stored."""
+    the booking itself is already stored. For a move, `previous` ({"start", "therapist"}: the old UTC
+    start and therapist's name) lets the email say what it was and what it is now."""
     appointment = Appointment.objects.select_related("patient", "therapist", "service").get(pk=appointment_id)
     tz = clinic_zone()
     context = {
@@ -33,6 +34,8 @@ def send_appointment_email(appointment_id: int, *, kind: str) -> None:
         "local_end": appointment.end.astimezone(tz),
         "time_zone": tz.key,
         "clinic_name": settings.CLINIC_NAME,
+        "previous_start": previous["start"].astimezone(tz) if previous else None,
+        "previous_therapist": previous["therapist"] if previous else "",
     }
     message = EmailMultiAlternatives(
         subject=f"{SUBJECTS[kind]} - {settings.CLINIC_NAME}",

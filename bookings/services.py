@@ -284,7 +284,12 @@ def appointment_reschedule(
     _check_may_change(appointment=appointment, by=by, verb="moved")
     try:
         with transaction.atomic():
-            current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            # The old therapist's name goes into the patient's email; only the appointment row is locked.
+            current = (
+                Appointment.objects.select_for_update(of=("self",))
+                .select_related("therapist")
+                .get(pk=appointment.pk)
+            )
             if current.status not in ACTIVE_STATUSES:
                 raise BookingError("Only an upcoming appointment can be moved.", code="invalid_transition")
             appointments_expire_stale_holds()
@@ -295,6 +300,7 @@ def appointment_reschedule(
                 start=start,
                 exclude_id=current.pk,
             )
+            previous = {"start": current.start, "therapist": current.therapist.display_name}
             current.start = start
             current.end = start + service.duration
             current.blocks_until = current.end + service.buffer
@@ -305,7 +311,9 @@ def appointment_reschedule(
             )
     except IntegrityError as exc:
         raise _constraint_error(exc) from exc
-    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="changed"))
+    transaction.on_commit(
+        lambda: notifications.send_appointment_email(appointment.pk, kind="changed", previous=previous)
+    )
     appointment.refresh_from_db()
     return appointment
 

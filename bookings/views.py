@@ -30,9 +30,27 @@ def _local_today() -> date:
     return timezone.now().astimezone(selectors.clinic_zone()).date()
 
 
-def _slot_context(request, service: Service, *, action_url: str, extra_error: str | None = None) -> dict:
-    """The day picker and the free slots of one day, shared by booking and rescheduling."""
-    form = DayPickForm(request.GET or None, service=service)
+def _slot_context(
+    request,
+    service: Service,
+    *,
+    action_url: str,
+    extra_error: str | None = None,
+    default_day: date | None = None,
+    default_therapist: Therapist | None = None,
+) -> dict:
+    """The day picker and the free slots of one day, shared by booking and rescheduling. The defaults
+    apply until the visitor chooses otherwise ("Any therapist" is a choice too)."""
+    params = request.GET.copy()
+    if default_day and "date" not in params:
+        params["date"] = max(default_day, _local_today()).isoformat()
+    if (
+        default_therapist
+        and "therapist" not in params
+        and service.therapists.filter(pk=default_therapist.pk, active=True).exists()
+    ):
+        params["therapist"] = str(default_therapist.pk)
+    form = DayPickForm(params or None, service=service)
     therapist = None
     day = _local_today()
     if form.is_bound:
@@ -188,6 +206,7 @@ def appointment_cancel(request, pk: int):
 @login_required
 def appointment_reschedule(request, pk: int):
     appointment = _get_changeable(request, pk)
+    is_own = appointment.patient_id == request.user.pk
     action = reverse("bookings:appointment-reschedule", args=[pk])
     status = 200
     error = None
@@ -215,16 +234,33 @@ def appointment_reschedule(request, pk: int):
             except services.BookingError as exc:
                 error = exc.messages[0]
             else:
-                messages.success(
-                    request, "Your appointment has moved. An updated calendar entry is on its way."
-                )
+                if is_own:
+                    messages.success(
+                        request, "Your appointment has moved. An updated calendar entry is on its way."
+                    )
+                else:
+                    messages.success(
+                        request,
+                        f"The appointment has moved. {appointment.patient} is emailed the new time "
+                        "with an updated calendar entry.",
+                    )
                 return redirect(appointment)
         else:
             error = next(iter(form.errors.values()))[0]
         messages.error(request, error)
         status = 409
-    context = _slot_context(request, appointment.service, action_url=action, extra_error=error)
+    # A move keeps the therapist and the day unless someone picks others: staff moving a booking
+    # must not change the patient's therapist by accident.
+    context = _slot_context(
+        request,
+        appointment.service,
+        action_url=action,
+        extra_error=error,
+        default_day=appointment.start.astimezone(selectors.clinic_zone()).date(),
+        default_therapist=appointment.therapist,
+    )
     context["appointment"] = appointment
+    context["is_own"] = is_own
     return render(request, "bookings/slot_list.html", context, status=status)
 
 
