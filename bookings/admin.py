@@ -10,12 +10,12 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from clinic.admin import licence_expiry_note
 from clinic.models import Licence, Therapist
 
-from . import services
+from . import selectors, services
 from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
 from .permissions import can_manage_appointments
 from .selectors import blocking_appointments, clinic_zone
@@ -194,11 +194,107 @@ class TimeOffAdmin(admin.ModelAdmin):
     fields = ["therapist", "start", "end", "reason", "confirm_overlap"]
 
 
+def _appointment_lines(appointments) -> str:
+    tz = clinic_zone()
+    return "; ".join(
+        f"{a.start.astimezone(tz):%a %d %b %H:%M} {a.service} with {a.therapist} for {a.patient}"
+        for a in appointments
+    )
+
+
+class ClosureForm(forms.ModelForm):
+    """Like time off: a closure over booked appointments lists them and asks what happens to them."""
+
+    on_appointments = forms.ChoiceField(
+        required=False,
+        label="Appointments on these days",
+        choices=[
+            ("cancel", "Cancel them and email each patient the reason"),
+            ("keep", "Keep them for now: the front desk moves them (they are listed after saving)"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="Asked only when the closure falls on booked appointments.",
+    )
+    # Set by ClosureAdmin.get_form for the user at hand.
+    may_cancel_appointments = False
+
+    class Meta:
+        model = Closure
+        fields = ["first_day", "last_day", "reason"]
+
+    def clean(self):
+        cleaned = super().clean()
+        first_day, last_day = cleaned.get("first_day"), cleaned.get("last_day")
+        if first_day and last_day and last_day < first_day:
+            self.add_error(
+                "last_day",
+                forms.ValidationError("The last day cannot be before the first.", code="end_before_start"),
+            )
+            return cleaned
+        if not (first_day and last_day):
+            return cleaned
+        choice = cleaned.get("on_appointments")
+        if choice == "cancel" and not self.may_cancel_appointments:
+            raise forms.ValidationError(
+                "You may not cancel appointments: choose to keep them for the front desk.",
+                code="not_allowed",
+            )
+        if not choice:
+            clashes = list(selectors.appointments_on_days(first_day, last_day))
+            if clashes:
+                raise forms.ValidationError(
+                    f"This closure falls on {len(clashes)} active appointment(s): "
+                    f"{_appointment_lines(clashes)}. Choose below whether to cancel them (each "
+                    "patient is emailed the reason) or keep them for the front desk to move.",
+                    code="overlaps_appointments",
+                )
+        return cleaned
+
+
 @admin.register(Closure)
 class ClosureAdmin(admin.ModelAdmin):
+    form = ClosureForm
     list_display = ["reason", "first_day", "last_day"]
     search_fields = ["reason"]
     date_hierarchy = "first_day"
+    fields = ["first_day", "last_day", "reason", "on_appointments"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.may_cancel_appointments = can_manage_appointments(request.user)
+        return form
+
+    def save_model(self, request, obj, form, change):
+        """Through the booking service: the closure and any cancellations in one transaction."""
+        cancel = form.cleaned_data.get("on_appointments") == "cancel"
+        affected = services.closure_save(closure=obj, by=request.user, cancel_appointments=cancel)
+        if not affected:
+            return
+        if cancel:
+            self.message_user(
+                request,
+                f"Cancelled {len(affected)} appointment(s) on the closed days; each patient is emailed "
+                f"the reason: {_appointment_lines(affected)}.",
+                messages.SUCCESS,
+            )
+            return
+        tz = clinic_zone()
+        days = sorted({a.start.astimezone(tz).date() for a in affected})
+        day_list = reverse("bookings:front-desk-day")
+        links = format_html_join(
+            ", ", '<a href="{}?date={}">{}</a>', ((day_list, d.isoformat(), f"{d:%a %d %b}") for d in days)
+        )
+        self.message_user(
+            request,
+            format_html(
+                "{} appointment(s) on the closed days stay booked; the front desk should move or cancel "
+                "them: {}. Day lists: {}.",
+                len(affected),
+                _appointment_lines(affected),
+                links,
+            ),
+            messages.WARNING,
+        )
 
 
 @admin.register(Appointment)

@@ -9,7 +9,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from .ics import appointment_ics
-from .models import Appointment
+from .models import Appointment, Status
 from .selectors import clinic_zone
 
 log = logging.getLogger(__name__)
@@ -19,6 +19,14 @@ SUBJECTS = {
     "changed": "Your appointment has moved",
     "cancelled": "Your appointment is cancelled",
 }
+
+
+def _clinic_reason(appointment: Appointment) -> str:
+    """The reason the clinic gave for cancelling (a closure, say). Not a declined case's reason,
+    which is clinical and told by the reviewer, nor the patient's own note back to them."""
+    if appointment.status != Status.CANCELLED or appointment.cancelled_by_id == appointment.patient_id:
+        return ""
+    return appointment.cancel_reason
 
 
 def send_appointment_email(appointment_id: int, *, kind: str, previous: dict | None = None) -> None:
@@ -36,6 +44,7 @@ def send_appointment_email(appointment_id: int, *, kind: str, previous: dict | N
         "clinic_name": settings.CLINIC_NAME,
         "previous_start": previous["start"].astimezone(tz) if previous else None,
         "previous_therapist": previous["therapist"] if previous else "",
+        "clinic_reason": _clinic_reason(appointment),
     }
     message = EmailMultiAlternatives(
         subject=f"{SUBJECTS[kind]} - {settings.CLINIC_NAME}",

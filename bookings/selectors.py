@@ -29,6 +29,19 @@ def blocking_appointments():
     )
 
 
+def appointments_on_days(first_day: date, last_day: date):
+    """Blocking appointments that touch the clinic's local days `first_day`..`last_day` (a closure)."""
+    tz = clinic_zone()
+    start = datetime.combine(first_day, time.min, tzinfo=tz)
+    end = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=tz)
+    return (
+        blocking_appointments()
+        .filter(start__lt=end, end__gt=start)
+        .select_related("patient", "service", "therapist")
+        .order_by("start", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class AvailabilityInputs:
     service: engine.ServiceInput

@@ -18,7 +18,7 @@ from django.utils import timezone
 from clinic.models import ClinicPolicy, Therapist
 
 from . import notifications, permissions, selectors
-from .models import ACTIVE_STATUSES, Appointment, Service, Status
+from .models import ACTIVE_STATUSES, Appointment, Closure, Service, Status
 
 
 class BookingError(ValidationError):
@@ -350,3 +350,27 @@ def appointment_hold_for_review(*, appointment: Appointment, by=None) -> Appoint
 def appointment_refuse(*, appointment: Appointment, by=None, reason: str = "") -> Appointment:
     """Screening found an urgent warning sign: the booking is refused and the slot freed at once."""
     return appointment_transition(appointment=appointment, to=Status.REFUSED, by=by, reason=reason)
+
+
+def closure_save(*, closure: Closure, by, cancel_appointments: bool) -> list[Appointment]:
+    """Save a clinic closure and return the active appointments on its days.
+
+    With `cancel_appointments` each is cancelled through `appointment_cancel` (its patient emailed
+    once, with the closure's reason) in the same transaction as the closure: if any may not be
+    cancelled `by` this user, nothing is saved. Otherwise they stay booked for the front desk to move.
+    One that stopped being active meanwhile (cancelled by its patient) is left out.
+    """
+    with transaction.atomic():
+        closure.save()
+        affected = list(selectors.appointments_on_days(closure.first_day, closure.last_day))
+        if not cancel_appointments:
+            return affected
+        reason = f"The clinic is closed that day: {closure.reason}"
+        cancelled = []
+        for appointment in affected:
+            try:
+                cancelled.append(appointment_cancel(appointment=appointment, by=by, reason=reason))
+            except BookingError as exc:
+                if exc.code != "invalid_transition":
+                    raise
+    return cancelled
