@@ -27,8 +27,32 @@ class LicenceInline(admin.TabularInline):
     fields = ["licence_type", "number", "issuing_body", "valid_from", "expires_on"]
 
 
+class WeeklyHoursFormSet(forms.BaseInlineFormSet):
+    """Each row's `clean()` checks it against the hours already saved; this checks the rows of one
+    submission against each other, so two new rows cannot overlap either."""
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form.instance
+            for form in self.forms
+            if form.is_valid()
+            and not self._should_delete_form(form)
+            and (form.instance.pk or form.has_changed())
+        ]
+        for i, hours in enumerate(kept):
+            for other in kept[i + 1 :]:
+                if hours.overlaps(other):
+                    raise forms.ValidationError(
+                        f"Two rows overlap: {hours.describe()} and {other.describe()}. Join them into "
+                        "one window, or change the times or the rota dates so they do not overlap.",
+                        code="weekly_hours_overlap",
+                    )
+
+
 class WeeklyHoursInline(admin.TabularInline):
     model = WeeklyHours
+    formset = WeeklyHoursFormSet
     extra = 0
     fields = ["weekday", "start_time", "end_time", "valid_from", "valid_to"]
 

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Func, Q
 from django.urls import reverse
@@ -23,133 +24,6 @@ WEEKDAYS = [
     (5, "Saturday"),
     (6, "Sunday"),
 ]
-
-
-class ServiceQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(active=True)
-
-
-class Service(models.Model):
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=80, unique=True)
-    description = models.TextField(blank=True)
-    duration_minutes = models.PositiveSmallIntegerField()
-    buffer_minutes = models.PositiveSmallIntegerField(
-        default=0, help_text="Time kept free after each appointment (notes, cleaning the room)."
-    )
-    price = models.DecimalField(max_digits=8, decimal_places=2)
-    licence_types = models.ManyToManyField(
-        LicenceType, related_name="services", help_text="Licences that allow a therapist to deliver it."
-    )
-    therapists = models.ManyToManyField(Therapist, related_name="services", blank=True)
-    active = models.BooleanField(default=True)
-
-    objects = ServiceQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["duration_minutes", "name"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480), name="service_duration_range"
-            ),
-            models.CheckConstraint(condition=Q(buffer_minutes__lte=240), name="service_buffer_range"),
-            models.CheckConstraint(condition=Q(price__gte=0), name="service_price_not_negative"),
-        ]
-
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def duration(self) -> timedelta:
-        return timedelta(minutes=self.duration_minutes)
-
-    @property
-    def buffer(self) -> timedelta:
-        return timedelta(minutes=self.buffer_minutes)
-
-
-class WeeklyHours(models.Model):
-    """A window of working time on one weekday, in the clinic's local wall-clock time."""
-
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="weekly_hours")
-    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
-    start_time = models.TimeField()
-    end_time = models.TimeField()
-    valid_from = models.DateField(null=True, blank=True, help_text="First day of this rota (blank: always).")
-    valid_to = models.DateField(null=True, blank=True, help_text="Last day of this rota (blank: open-ended).")
-
-    class Meta:
-        verbose_name = "weekly hours"
-        verbose_name_plural = "weekly hours"
-        ordering = ["therapist", "weekday", "start_time"]
-        constraints = [
-            models.CheckConstraint(condition=Q(weekday__lte=6), name="weekly_hours_weekday_range"),
-            models.CheckConstraint(
-                condition=Q(end_time__gt=models.F("start_time")), name="weekly_hours_end_after_start"
-            ),
-            models.CheckConstraint(
-                condition=Q(valid_from__isnull=True)
-                | Q(valid_to__isnull=True)
-                | Q(valid_to__gte=models.F("valid_from")),
-                name="weekly_hours_valid_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
-
-
-class TimeOff(models.Model):
-    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = "time off"
-        verbose_name_plural = "time off"
-        ordering = ["start"]
-        constraints = [
-            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="time_off_end_after_start")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.therapist}: {self.reason or 'time off'}"
-
-
-class Closure(models.Model):
-    """A day or days the whole clinic is closed (public holidays, training), as local dates."""
-
-    first_day = models.DateField()
-    last_day = models.DateField()
-    reason = models.CharField(max_length=200)
-
-    class Meta:
-        ordering = ["first_day"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(last_day__gte=models.F("first_day")), name="closure_valid_range"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.reason} ({self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d})"
-
-
-class Status(models.TextChoices):
-    HELD = "held", "Held (booking not finished)"
-    PENDING_REVIEW = "pending_review", "Waiting for review"
-    CONFIRMED = "confirmed", "Confirmed"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
-    DECLINED = "declined", "Declined"
-    REFUSED = "refused", "Refused"
-    EXPIRED = "expired", "Expired"
-
-
-ACTIVE_STATUSES = (Status.HELD, Status.PENDING_REVIEW, Status.CONFIRMED)
 
 
 class TsTzRange(Func):
@@ -178,6 +52,262 @@ class PostgresExclusionConstraint(ExclusionConstraint):
     def validate(self, model, instance, exclude=None, using="default"):
         if connections[using].vendor == "postgresql":
             super().validate(model, instance, exclude=exclude, using=using)
+
+
+class TsRange(Func):
+    """A timestamp range without a zone (the rota's times of day put on one fixed date). Django has no
+    field for `tsrange`; it is only ever compared in the database, so the nearest range field does."""
+
+    function = "TSRANGE"
+    output_field = DateTimeRangeField()
+
+
+class OnFixedDay(Func):
+    """A time of day as a timestamp on 1 January 2000. PostgreSQL has no range type for times of day;
+    `date + time` is immutable, so the result can be indexed."""
+
+    template = "(DATE '2000-01-01' + %(expressions)s)"
+    output_field = models.DateTimeField()
+
+
+class DateRange(Func):
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class ServiceQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(active=True)
+
+
+class Service(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    duration_minutes = models.PositiveSmallIntegerField()
+    buffer_minutes = models.PositiveSmallIntegerField(
+        default=0, help_text="Time kept free after each appointment (notes, cleaning the room)."
+    )
+    price = models.DecimalField(max_digits=8, decimal_places=2)
+    licence_types = models.ManyToManyField(
+        LicenceType, related_name="services", help_text="Licences that allow a therapist to deliver it."
+    )
+    therapists = models.ManyToManyField(Therapist, related_name="services", blank=True)
+    active = models.BooleanField(default=True)
+
+    objects = ServiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["duration_minutes", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="service_duration_range",
+                violation_error_message="A service lasts between 5 and 480 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(buffer_minutes__lte=240),
+                name="service_buffer_range",
+                violation_error_message="The time kept free after a service can be at most 240 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="service_price_not_negative",
+                violation_error_message="The price cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def duration(self) -> timedelta:
+        return timedelta(minutes=self.duration_minutes)
+
+    @property
+    def buffer(self) -> timedelta:
+        return timedelta(minutes=self.buffer_minutes)
+
+
+class WeeklyHoursQuerySet(models.QuerySet):
+    def overlapping(self, hours: WeeklyHours):
+        """Other windows of the same therapist and weekday whose times and rota dates overlap `hours`
+        (the same rule as `WeeklyHours.overlaps` and, on PostgreSQL, `weekly_hours_no_overlap`)."""
+        qs = self.filter(
+            therapist_id=hours.therapist_id,
+            weekday=hours.weekday,
+            start_time__lt=hours.end_time,
+            end_time__gt=hours.start_time,
+        )
+        if hours.valid_to is not None:
+            qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=hours.valid_to))
+        if hours.valid_from is not None:
+            qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=hours.valid_from))
+        return qs.exclude(pk=hours.pk) if hours.pk else qs
+
+
+class CleanCheckedExclusionConstraint(PostgresExclusionConstraint):
+    """An exclusion constraint that model validation leaves to the model's `clean()`, which checks the
+    same rule on every database and names what clashes (one message, not two)."""
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        return
+
+
+class WeeklyHours(models.Model):
+    """A window of working time on one weekday, in the clinic's local wall-clock time.
+
+    Windows of one therapist on one weekday never overlap while their rota dates overlap: `clean()`
+    says so in plain words; on PostgreSQL an exclusion constraint has the final word, and on SQLite the
+    admin's check runs inside its IMMEDIATE transaction.
+    """
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="weekly_hours")
+    weekday = models.PositiveSmallIntegerField(choices=WEEKDAYS)
+    start_time = models.TimeField()
+    end_time = models.TimeField()
+    valid_from = models.DateField(null=True, blank=True, help_text="First day of this rota (blank: always).")
+    valid_to = models.DateField(null=True, blank=True, help_text="Last day of this rota (blank: open-ended).")
+
+    objects = WeeklyHoursQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "weekly hours"
+        verbose_name_plural = "weekly hours"
+        ordering = ["therapist", "weekday", "start_time"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weekday__lte=6),
+                name="weekly_hours_weekday_range",
+                violation_error_message="Choose a weekday from Monday to Sunday.",
+            ),
+            models.CheckConstraint(
+                condition=Q(end_time__gt=models.F("start_time")),
+                name="weekly_hours_end_after_start",
+                violation_error_message="The hours must end after they start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_from__isnull=True)
+                | Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="weekly_hours_valid_range",
+                violation_error_message="The last day of this rota cannot be before its first day.",
+            ),
+            CleanCheckedExclusionConstraint(
+                name="weekly_hours_no_overlap",
+                expressions=[
+                    ("therapist", RangeOperators.EQUAL),
+                    ("weekday", RangeOperators.EQUAL),
+                    (TsRange(OnFixedDay("start_time"), OnFixedDay("end_time")), RangeOperators.OVERLAPS),
+                    (
+                        DateRange("valid_from", "valid_to", RangeBoundary(inclusive_upper=True)),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                violation_error_message="These hours overlap other hours of this therapist on the same weekday.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def describe(self) -> str:
+        """The window with its rota dates, for messages: "Monday 09:00–13:00 (from 01 Jan 2030)"."""
+        if self.valid_from and self.valid_to:
+            return f"{self} (from {self.valid_from:%d %b %Y} to {self.valid_to:%d %b %Y})"
+        if self.valid_from:
+            return f"{self} (from {self.valid_from:%d %b %Y})"
+        if self.valid_to:
+            return f"{self} (until {self.valid_to:%d %b %Y})"
+        return str(self)
+
+    def overlaps(self, other: WeeklyHours) -> bool:
+        """Whether two windows clash: same therapist and weekday, overlapping times (a window ending at
+        13:00 and one starting at 13:00 do not) and overlapping rota dates (blank: open-ended)."""
+        return (
+            self.therapist_id == other.therapist_id
+            and self.weekday == other.weekday
+            and self.start_time < other.end_time
+            and other.start_time < self.end_time
+            and (self.valid_to is None or other.valid_from is None or other.valid_from <= self.valid_to)
+            and (self.valid_from is None or other.valid_to is None or self.valid_from <= other.valid_to)
+        )
+
+    def overlap_message(self, other: WeeklyHours) -> str:
+        return (
+            f"These hours overlap {other.describe()}, already set for this therapist. "
+            "Join them into one window, or change the times or the rota dates so they do not overlap."
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.therapist_id is None or None in (self.weekday, self.start_time, self.end_time):
+            return
+        if self.end_time <= self.start_time:
+            return  # weekly_hours_end_after_start says so
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            return  # weekly_hours_valid_range says so
+        clash = WeeklyHours.objects.overlapping(self).order_by("start_time").first()
+        if clash is not None:
+            raise ValidationError(self.overlap_message(clash), code="weekly_hours_overlap")
+
+
+class TimeOff(models.Model):
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="time_off")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "time off"
+        verbose_name_plural = "time off"
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")),
+                name="time_off_end_after_start",
+                violation_error_message="Time off must end after it starts.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.therapist}: {self.reason or 'time off'}"
+
+
+class Closure(models.Model):
+    """A day or days the whole clinic is closed (public holidays, training), as local dates."""
+
+    first_day = models.DateField()
+    last_day = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(last_day__gte=models.F("first_day")),
+                name="closure_valid_range",
+                violation_error_message="The last day of a closure cannot be before its first day.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} ({self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d})"
+
+
+class Status(models.TextChoices):
+    HELD = "held", "Held (booking not finished)"
+    PENDING_REVIEW = "pending_review", "Waiting for review"
+    CONFIRMED = "confirmed", "Confirmed"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+    CANCELLED = "cancelled", "Cancelled"
+    DECLINED = "declined", "Declined"
+    REFUSED = "refused", "Refused"
+    EXPIRED = "expired", "Expired"
+
+
+ACTIVE_STATUSES = (Status.HELD, Status.PENDING_REVIEW, Status.CONFIRMED)
 
 
 class AppointmentQuerySet(models.QuerySet):

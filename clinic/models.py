@@ -50,7 +50,11 @@ class User(AbstractUser):
     class Meta:
         ordering = ["last_name", "first_name", "email"]
         constraints = [
-            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                Lower("email"),
+                name="user_email_ci_unique",
+                violation_error_message="An account with this email address already exists.",
+            ),
         ]
         permissions = [
             ("access_staff_area", "Can open the staff pages"),
@@ -116,12 +120,15 @@ class Licence(models.Model):
         ordering = ["expires_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["licence_type", "issuing_body", "number"], name="licence_number_unique_per_body"
+                fields=["licence_type", "issuing_body", "number"],
+                name="licence_number_unique_per_body",
+                violation_error_message="This licence number is already recorded for this type and issuing body.",
             ),
             models.CheckConstraint(
                 condition=models.Q(valid_from__isnull=True)
                 | models.Q(valid_from__lte=models.F("expires_on")),
                 name="licence_valid_from_before_expiry",
+                violation_error_message="A licence cannot start after it expires.",
             ),
         ]
 
@@ -160,20 +167,30 @@ class ClinicPolicy(models.Model):
         verbose_name = "clinic policy"
         verbose_name_plural = "clinic policy"
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="clinic_policy_single_row"),
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="clinic_policy_single_row",
+                violation_error_message="The clinic has one policy: change the existing one.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(slot_step_minutes__gte=5, slot_step_minutes__lte=240),
                 name="clinic_policy_slot_step_range",
+                violation_error_message="The slot step must be between 5 and 240 minutes.",
             ),
             models.CheckConstraint(
                 condition=models.Q(horizon_days__gte=1, horizon_days__lte=366),
                 name="clinic_policy_horizon_range",
+                violation_error_message="Patients can book between 1 and 366 days ahead.",
             ),
             models.CheckConstraint(
-                condition=models.Q(hold_minutes__gte=1), name="clinic_policy_hold_positive"
+                condition=models.Q(hold_minutes__gte=1),
+                name="clinic_policy_hold_positive",
+                violation_error_message="A slot must be held for at least one minute.",
             ),
             models.CheckConstraint(
-                condition=models.Q(max_live_holds__gte=1), name="clinic_policy_max_live_holds_positive"
+                condition=models.Q(max_live_holds__gte=1),
+                name="clinic_policy_max_live_holds_positive",
+                violation_error_message="A patient must be allowed at least one unfinished booking at a time.",
             ),
         ]
 

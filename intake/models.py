@@ -102,9 +102,12 @@ class ScreeningRule(models.Model):
             models.CheckConstraint(
                 condition=~Q(condition__in=["gte", "within_days"]) | Q(threshold__isnull=False),
                 name="screening_rule_threshold_needed",
+                violation_error_message="A rule that compares a number or a date needs a threshold.",
             ),
             models.CheckConstraint(
-                condition=~Q(condition="computed") | ~Q(computed=""), name="screening_rule_computation_needed"
+                condition=~Q(condition="computed") | ~Q(computed=""),
+                name="screening_rule_computation_needed",
+                violation_error_message="A computed rule needs the name of its computation.",
             ),
         ]
 

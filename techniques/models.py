@@ -78,17 +78,31 @@ class Technique(models.Model):
     class Meta:
         ordering = ["position", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=TechniqueKind.values), name="technique_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=TechniqueKind.values),
+                name="technique_kind_valid",
+                violation_error_message="Choose one of the listed kinds of technique.",
+            ),
             models.CheckConstraint(
                 condition=Q(hold_seconds__isnull=True) | Q(hold_seconds__gt=0),
                 name="technique_hold_seconds_positive",
+                violation_error_message="A hold lasts at least one second; leave it blank if there is none.",
             ),
             models.CheckConstraint(
                 condition=Q(repetitions__isnull=True) | Q(repetitions__gt=0),
                 name="technique_repetitions_positive",
+                violation_error_message="Repetitions must be at least one; leave it blank if there are none.",
             ),
-            models.CheckConstraint(condition=~Q(code=""), name="technique_code_not_blank"),
-            models.CheckConstraint(condition=~Q(precautions=""), name="technique_precautions_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(code=""),
+                name="technique_code_not_blank",
+                violation_error_message="Every technique needs a code.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(precautions=""),
+                name="technique_precautions_not_blank",
+                violation_error_message="Every technique needs its precautions written down.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -115,8 +129,16 @@ class TechniqueStep(models.Model):
     class Meta:
         ordering = ["technique_id", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["technique", "number"], name="technique_step_number_unique"),
-            models.CheckConstraint(condition=Q(number__gt=0), name="technique_step_number_positive"),
+            models.UniqueConstraint(
+                fields=["technique", "number"],
+                name="technique_step_number_unique",
+                violation_error_message="Each step of a technique needs its own number.",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gt=0),
+                name="technique_step_number_positive",
+                violation_error_message="Steps are numbered from 1.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +165,11 @@ class Contraindication(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(key=""), name="contraindication_key_not_blank"),
+            models.CheckConstraint(
+                condition=~Q(key=""),
+                name="contraindication_key_not_blank",
+                violation_error_message="Every contraindication needs a key.",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,15 +1,15 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib import admin
 from django.core import mail
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from bookings.models import Status, TimeOff
+from bookings.models import Status, TimeOff, WeeklyHours
 from clinic.models import Licence
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user, therapist_user
 
@@ -192,3 +192,156 @@ def test_the_cancel_action_is_offered_only_to_appointment_staff(client):
     resp = client.get(reverse("admin:bookings_appointment_changelist"))
     assert resp.status_code == 200
     assert "cancel_selected" not in resp.content.decode()
+
+
+# --- weekly hours: plain-language refusals, no overlaps -----------------------------------------------
+
+
+def hours_data(therapist, weekday=0, start="09:00", end="17:00", valid_from="", valid_to=""):
+    return {
+        "therapist": therapist.pk,
+        "weekday": weekday,
+        "start_time": start,
+        "end_time": end,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+    }
+
+
+def test_hours_that_end_before_they_start_are_refused_in_plain_words(admin_client_):
+    therapist = bookable_therapist(ServiceFactory(), weekdays=[])
+    resp = admin_client_.post(
+        reverse("admin:bookings_weeklyhours_add"), hours_data(therapist, start="17:00", end="09:00")
+    )
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert "The hours must end after they start." in body
+    assert "weekly_hours_end_after_start" not in body
+    assert not WeeklyHours.objects.exists()
+
+
+def test_overlapping_weekly_hours_are_refused_with_a_message(admin_client_):
+    therapist = bookable_therapist(ServiceFactory(), weekdays=[0], start=time(9), end=time(13))
+    resp = admin_client_.post(
+        reverse("admin:bookings_weeklyhours_add"), hours_data(therapist, start="12:00", end="18:00")
+    )
+    assert resp.status_code == 200
+    assert "These hours overlap Monday 09:00–13:00" in resp.content.decode()
+    assert WeeklyHours.objects.filter(therapist=therapist).count() == 1
+
+
+@pytest.mark.parametrize(
+    "window",
+    [
+        {"start": "13:00", "end": "18:00"},  # right after: half-open windows touch, they do not overlap
+        {"weekday": 1, "start": "12:00", "end": "18:00"},  # another weekday
+        {"start": "12:00", "end": "18:00", "valid_from": "2030-01-01"},  # another rota period
+    ],
+)
+def test_weekly_hours_that_do_not_overlap_are_saved(admin_client_, window):
+    therapist = bookable_therapist(ServiceFactory(), weekdays=[0], start=time(9), end=time(13))
+    WeeklyHours.objects.filter(therapist=therapist).update(valid_to=date(2029, 12, 31))
+    if "valid_from" not in window:
+        WeeklyHours.objects.filter(therapist=therapist).update(valid_to=None)
+    resp = admin_client_.post(reverse("admin:bookings_weeklyhours_add"), hours_data(therapist, **window))
+    assert resp.status_code == 302
+    assert WeeklyHours.objects.filter(therapist=therapist).count() == 2
+
+
+def test_editing_hours_does_not_count_them_as_overlapping_themselves(admin_client_):
+    therapist = bookable_therapist(ServiceFactory(), weekdays=[0], start=time(9), end=time(13))
+    hours = WeeklyHours.objects.get(therapist=therapist)
+    resp = admin_client_.post(
+        reverse("admin:bookings_weeklyhours_change", args=[hours.pk]),
+        hours_data(therapist, start="10:00", end="14:00"),
+    )
+    assert resp.status_code == 302
+    hours.refresh_from_db()
+    assert hours.start_time == time(10)
+
+
+def _change_form_data(resp) -> dict:
+    """The POST data of an admin change page as it was rendered, inline formsets included."""
+
+    def posted(value):
+        if isinstance(value, time):
+            return value.strftime("%H:%M")
+        if isinstance(value, date):
+            return value.isoformat()
+        return "" if value is None else value
+
+    form = resp.context["adminform"].form
+    data = {name: posted(form[name].value()) for name in form.fields}
+    for inline in resp.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        data.update({management.add_prefix(n): management[n].value() for n in management.fields})
+        for sub in formset.initial_forms:
+            data.update({sub.add_prefix(n): posted(sub[n].value()) for n in sub.fields})
+    return {k: v for k, v in data.items() if v is not False}
+
+
+def test_the_therapist_page_refuses_two_new_overlapping_rows_with_a_message(admin_client_):
+    therapist = bookable_therapist(ServiceFactory(), weekdays=[])
+    url = reverse("admin:clinic_therapist_change", args=[therapist.pk])
+    data = _change_form_data(admin_client_.get(url))
+    rows = [("09:00", "13:00"), ("12:00", "17:00")]
+    for i, (start, end) in enumerate(rows):
+        data.update({f"weekly_hours-{i}-weekday": 2, f"weekly_hours-{i}-start_time": start})
+        data.update({f"weekly_hours-{i}-end_time": end, f"weekly_hours-{i}-therapist": therapist.pk})
+    data["weekly_hours-TOTAL_FORMS"] = len(rows)
+    resp = admin_client_.post(url, data)
+    assert resp.status_code == 200
+    assert "overlap" in resp.content.decode()
+    assert not WeeklyHours.objects.filter(therapist=therapist).exists()
+
+
+def test_the_therapist_page_refuses_a_new_row_over_saved_hours(admin_client_):
+    therapist = bookable_therapist(ServiceFactory(), weekdays=[2], start=time(9), end=time(13))
+    url = reverse("admin:clinic_therapist_change", args=[therapist.pk])
+    data = _change_form_data(admin_client_.get(url))
+    data.update({"weekly_hours-1-weekday": 2, "weekly_hours-1-start_time": "12:00"})
+    data.update({"weekly_hours-1-end_time": "17:00", "weekly_hours-1-therapist": therapist.pk})
+    data["weekly_hours-TOTAL_FORMS"] = 2
+    resp = admin_client_.post(url, data)
+    assert resp.status_code == 200
+    assert "These hours overlap Wednesday 09:00–13:00" in resp.content.decode()
+    assert WeeklyHours.objects.filter(therapist=therapist).count() == 1
+
+
+def test_overlapping_weekly_hours_are_refused_by_postgresql_itself():
+    """On PostgreSQL an exclusion constraint has the final word; SQLite relies on the admin's check
+    inside its IMMEDIATE transaction, so the raw insert goes through there."""
+    therapist = bookable_therapist(ServiceFactory(), weekdays=[0], start=time(9), end=time(13))
+    overlapping = {"therapist": therapist, "weekday": 0, "start_time": time(12), "end_time": time(18)}
+    if connection.vendor == "postgresql":
+        with pytest.raises(IntegrityError), transaction.atomic():
+            WeeklyHours.objects.create(**overlapping)
+    else:
+        WeeklyHours.objects.create(**overlapping)
+    WeeklyHours.objects.create(**{**overlapping, "start_time": time(13)})  # touching is fine everywhere
+
+
+OUR_APPS = {"clinic", "bookings", "intake", "techniques"}
+
+
+def _editable_models(request):
+    for model, model_admin in admin.site._registry.items():
+        if model_admin.has_add_permission(request) or model_admin.has_change_permission(request):
+            yield model
+            for inline in model_admin.get_inline_instances(request):
+                yield inline.model
+
+
+def test_every_constraint_the_admin_can_hit_has_a_plain_language_message(rf):
+    request = rf.get("/admin/")
+    request.user = clinic_admin_user()
+    request.user.is_superuser = True
+    missing = sorted(
+        f"{model.__name__}: {constraint.name}"
+        for model in set(_editable_models(request))
+        if model._meta.app_label in OUR_APPS
+        for constraint in model._meta.constraints
+        if constraint.violation_error_message == constraint.default_violation_error_message
+    )
+    assert missing == []
