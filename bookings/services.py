@@ -30,8 +30,12 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.HELD: frozenset(
         {Status.PENDING_REVIEW, Status.CONFIRMED, Status.REFUSED, Status.EXPIRED, Status.CANCELLED}
     ),
-    Status.PENDING_REVIEW: frozenset({Status.CONFIRMED, Status.DECLINED, Status.CANCELLED}),
-    Status.CONFIRMED: frozenset({Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED}),
+    # Screening again (a check-in, a changed form) can find an urgent sign or a new flag at any time
+    # before the visit: refused from every active state, and a confirmed visit goes back to review.
+    Status.PENDING_REVIEW: frozenset({Status.CONFIRMED, Status.DECLINED, Status.REFUSED, Status.CANCELLED}),
+    Status.CONFIRMED: frozenset(
+        {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED, Status.REFUSED, Status.PENDING_REVIEW}
+    ),
 }
 
 
@@ -47,7 +51,8 @@ def appointment_transition(*, appointment: Appointment, to: str, by=None, reason
             and current.hold_expires_at
             and current.hold_expires_at <= timezone.now()
         )
-        if lapsed and to not in (Status.EXPIRED, Status.CANCELLED):
+        # Refusing a lapsed hold only frees what is free already, and an urgent answer must never be lost.
+        if lapsed and to not in (Status.EXPIRED, Status.CANCELLED, Status.REFUSED):
             raise BookingError(
                 "This booking was held too long and has lapsed; please book again.", code="expired"
             )
@@ -340,7 +345,8 @@ def appointment_extend_hold(*, appointment: Appointment) -> bool:
 
 
 def appointment_hold_for_review(*, appointment: Appointment, by=None) -> Appointment:
-    """Screening found something a clinician must look at: the slot stays blocked, waiting for review."""
+    """Screening found something a clinician must look at: the slot stays blocked, waiting for review
+    (from a hold, or from a confirmed visit when screening again finds a new flag)."""
     appointment = appointment_transition(appointment=appointment, to=Status.PENDING_REVIEW, by=by)
     Appointment.objects.filter(pk=appointment.pk).update(hold_expires_at=None)
     appointment.refresh_from_db()
@@ -348,8 +354,13 @@ def appointment_hold_for_review(*, appointment: Appointment, by=None) -> Appoint
 
 
 def appointment_refuse(*, appointment: Appointment, by=None, reason: str = "") -> Appointment:
-    """Screening found an urgent warning sign: the booking is refused and the slot freed at once."""
-    return appointment_transition(appointment=appointment, to=Status.REFUSED, by=by, reason=reason)
+    """Screening found an urgent warning sign: the booking is refused and the slot freed at once, from
+    any active state. A visit that was confirmed is in the patient's calendar: it gets a cancellation."""
+    was_confirmed = appointment.status == Status.CONFIRMED
+    appointment = appointment_transition(appointment=appointment, to=Status.REFUSED, by=by, reason=reason)
+    if was_confirmed:
+        transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
+    return appointment
 
 
 def closure_save(*, closure: Closure, by, cancel_appointments: bool) -> list[Appointment]:

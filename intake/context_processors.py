@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import permissions
 from .review import selectors
+from .review.alerts import alerts_open
 
 
 def review_count(request) -> dict:
@@ -13,3 +14,26 @@ def review_count(request) -> dict:
     if not permissions.can_review(user):
         return {"review_nav": {"can_review": False, "open_count": 0}}
     return {"review_nav": {"can_review": True, "open_count": selectors.review_open_count(user=user)}}
+
+
+class _OpenAlerts:
+    """The open staff alerts, read only if a template asks for them (the staff dashboard and the
+    review queue do; other pages cost no query)."""
+
+    def __init__(self, user):
+        self._user = user
+        self._alerts = None
+
+    @property
+    def list(self) -> list:
+        if self._alerts is None:
+            self._alerts = list(alerts_open(user=self._user))
+        return self._alerts
+
+
+def staff_alerts(request) -> dict:
+    """For staff (clinic admins, therapists, front desk): their unacknowledged alerts, lazily."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated and user.has_perm("clinic.access_staff_area")):
+        return {"staff_alerts": None}
+    return {"staff_alerts": _OpenAlerts(user)}

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from bookings.models import Appointment
 from techniques.models import Contraindication
@@ -185,6 +186,10 @@ class ScreeningResult(models.Model):
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When an undecided case was escalated to clinic admins."
     )
+    screened_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="When these answers were last screened: a decision older than this is not about them.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -200,18 +205,42 @@ class ScreeningResult(models.Model):
 
 
 class StaffAlert(models.Model):
-    """Something staff must see at once (an urgent screening). Shown on the staff pages and emailed."""
+    """Something staff must see at once (an urgent screening). Shown on the staff pages until someone
+    acknowledges it with a note of what they did, and emailed."""
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", "Urgent screening"
+        OVERDUE = "overdue", "Review overdue"
+        RELEASED = "released", "Released unreviewed"
+        OTHER = "other", "Other"
 
     appointment = models.ForeignKey(Appointment, on_delete=models.PROTECT, related_name="alerts")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="What was done, e.g. 'phoned, advised A&E'.")
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(kind="urgent"),
+                name="staff_alert_one_urgent_per_appointment",
+            ),
+            models.CheckConstraint(
+                condition=Q(acknowledged_at__isnull=True) | ~Q(note=""),
+                name="staff_alert_acknowledged_with_note",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["urgent", "overdue", "released", "other"]),
+                name="staff_alert_kind_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.message

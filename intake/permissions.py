@@ -19,7 +19,7 @@ from django.utils import timezone
 from bookings.models import Appointment, Status
 from clinic.models import ClinicPolicy
 
-from .models import ClearanceLetter, HomeCarePlan, ScreeningResult
+from .models import ClearanceLetter, HomeCarePlan, ScreeningResult, StaffAlert
 
 REVIEW_ALL_PERMISSION = "intake.view_intake_answers"  # clinic admins (and superusers)
 REVIEW_OWN_PERMISSION = "clinic.review_intakes"  # therapists: cases of their own appointments
@@ -108,3 +108,29 @@ def plans_visible_to(user) -> QuerySet[HomeCarePlan]:
     if not _signed_in(user):
         return HomeCarePlan.objects.none()
     return HomeCarePlan.objects.filter(patient=user)
+
+
+ALERTS_ALL_PERMISSIONS = (REVIEW_ALL_PERMISSION, "clinic.manage_appointments")  # admins, front desk
+
+
+def alerts_visible_to(user) -> QuerySet[StaffAlert]:
+    """Staff alerts this user is shown: every one for clinic admins and front desk, those of their own
+    appointments for therapists, none for anyone else."""
+    qs = StaffAlert.objects.all()
+    if not _signed_in(user):
+        return qs.none()
+    if any(user.has_perm(perm) for perm in ALERTS_ALL_PERMISSIONS):
+        return qs
+    if user.has_perm(REVIEW_OWN_PERMISSION):
+        return qs.filter(appointment__therapist__user=user)
+    return qs.none()
+
+
+def can_read_alert_case(user, alert: StaffAlert) -> bool:
+    """The case behind an alert (its health details) is for clinic admins and the appointment's
+    therapist; front desk staff see who to phone and when, never why."""
+    if not _signed_in(user):
+        return False
+    if reads_every_record(user):
+        return True
+    return user.has_perm(REVIEW_OWN_PERMISSION) and alert.appointment.therapist.user_id == user.pk

@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clinic.context_processors.clinic",
                 "intake.context_processors.review_count",
+                "intake.context_processors.staff_alerts",
             ],
         },
     },
@@ -131,6 +132,8 @@ USE_TZ = True
 CLINIC_TIME_ZONE = env("CLINIC_TIME_ZONE", default="Europe/London")
 TIME_ZONE = CLINIC_TIME_ZONE
 CLINIC_NAME = env("CLINIC_NAME", default="Riverside Manual Therapy")
+# The address staff and patients reach the site at, for absolute links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -59,6 +59,7 @@ def _escalate(*, result_id: int, now: datetime) -> bool:
         appointment = result.appointment
         alert = StaffAlert.objects.create(
             appointment=appointment,
+            kind=StaffAlert.Kind.OVERDUE,
             message=(
                 f"Review overdue: the flagged case for {local_time(appointment.start)} with "
                 f"{appointment.therapist} is not decided yet."
@@ -80,6 +81,7 @@ def _release(*, result_id: int) -> bool:
         )
         StaffAlert.objects.create(
             appointment=appointment,
+            kind=StaffAlert.Kind.RELEASED,
             message=f"Released: the flagged case for {local_time(appointment.start)} was not reviewed in time."[
                 :300
             ],

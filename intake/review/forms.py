@@ -108,3 +108,18 @@ class ClearanceLetterForm(forms.Form):
         except letters.ReviewError as exc:
             raise forms.ValidationError(exc.messages[0], code=exc.code) from exc
         return letter
+
+
+class AlertAcknowledgeForm(forms.Form):
+    note = forms.CharField(
+        label="What did you do?",
+        help_text="For example: phoned, advised A&E. Saved with your name and the time.",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError("Please write what you did.", code="note_required")
+        return note

@@ -35,7 +35,11 @@ def _open_decision_q() -> Q:
 
 
 def _newest_decisions():
-    return ReviewDecision.objects.filter(result=OuterRef("pk")).order_by("-decided_at", "-pk")
+    # A decision made before the answers were last screened is not about them (a confirmed visit sent
+    # back to review by a new flag): the case counts as undecided.
+    return ReviewDecision.objects.filter(result=OuterRef("pk"), decided_at__gte=OuterRef("screened_at")).order_by(
+        "-decided_at", "-pk"
+    )
 
 
 def with_review_state(qs: QuerySet[ScreeningResult]) -> QuerySet[ScreeningResult]:
@@ -76,4 +80,9 @@ def review_open_count(*, user) -> int:
 
 
 def latest_decision(result: ScreeningResult) -> ReviewDecision | None:
-    return ReviewDecision.objects.filter(result=result).order_by("-decided_at", "-pk").first()
+    """The newest decision about the answers as last screened (None: nobody has decided on them)."""
+    return (
+        ReviewDecision.objects.filter(result=result, decided_at__gte=result.screened_at)
+        .order_by("-decided_at", "-pk")
+        .first()
+    )

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path(
         "staff/clearance/<int:letter_id>/", review_views.clearance_download, name="review-clearance-download"
     ),
+    path("staff/alerts/<int:alert_id>/", review_views.alert_detail, name="alert"),
     path("appointments/<int:pk>/review-status/", review_views.review_status, name="review-status"),
     path("appointments/<int:pk>/clearance/", review_views.clearance_upload, name="review-clearance-upload"),
 ]

@@ -18,8 +18,8 @@ from techniques.models import Technique
 from .. import permissions
 from ..models import ClearanceLetter, Decision, Intake, Outcome, ReviewDecision, ScreeningResult
 from ..screening.rules import question_wording
-from . import deadlines, emails, letters, selectors, services
-from .forms import ClearanceLetterForm, DecisionForm, QueueFilterForm
+from . import alerts, deadlines, emails, letters, selectors, services
+from .forms import AlertAcknowledgeForm, ClearanceLetterForm, DecisionForm, QueueFilterForm
 from .restrictions import restrictions_for
 
 BASICS = (
@@ -249,3 +249,57 @@ def clearance_upload(request, pk: int):
             )
             return redirect("intake:review-status", pk=appointment.pk)
     return render(request, "intake/review_status.html", _status_context(appointment, form), status=400)
+
+
+# --- staff alerts -----------------------------------------------------------------------------------
+
+
+@login_required
+def alert_detail(request, alert_id: int):
+    """One alert: whom to phone and when, the case behind it for those allowed to read it, and the
+    acknowledgement (who, when, what they did). 404 for anyone not shown the alert."""
+    alert = get_object_or_404(
+        permissions.alerts_visible_to(request.user).select_related(
+            "appointment__patient", "appointment__therapist", "appointment__service", "acknowledged_by"
+        ),
+        pk=alert_id,
+    )
+    form = AlertAcknowledgeForm(request.POST or None)
+    if request.method == "POST":
+        was_open = alert.acknowledged_at is None
+        if form.is_valid():
+            try:
+                alert = alerts.alert_acknowledge(alert=alert, by=request.user, note=form.cleaned_data["note"])
+            except alerts.AlertError as exc:
+                form.add_error("note", exc)
+            else:
+                if was_open and alert.acknowledged_by_id == request.user.pk:
+                    messages.success(request, "Alert acknowledged; your note is saved.")
+                else:
+                    messages.info(request, "Someone had already acknowledged this alert; their note stands.")
+                return redirect("intake:alert", alert_id=alert.pk)
+        messages.error(request, "The alert was not acknowledged: please write what you did.")
+    appointment = alert.appointment
+    case_result = None
+    if permissions.can_read_alert_case(request.user, alert):
+        case_result = ScreeningResult.objects.filter(appointment=appointment).only("pk").first()
+    latest_intake = (
+        Intake.objects.filter(patient=appointment.patient, status=Intake.Status.SUBMITTED)
+        .order_by("-submitted_at")
+        .only("answers")
+        .first()
+    )
+    return render(
+        request,
+        "intake/alert_detail.html",
+        {
+            "alert": alert,
+            "appointment": appointment,
+            "patient": appointment.patient,
+            # Contact details only, never an answer about health: front desk makes this call too.
+            "patient_phone": (latest_intake.answers.get("phone") if latest_intake else "") or "",
+            "case_result": case_result,
+            "form": form,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

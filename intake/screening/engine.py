@@ -101,6 +101,17 @@ class ScreeningResult:
         }
 
 
+# --- dated answers ---------------------------------------------------------------------------------
+
+# Answers true on the day they were given, not for ever (none yet: issue 11 item 3 adds them).
+DATED_ANSWERS: tuple[str, ...] = ()
+
+
+def given_on_key(key: str) -> str:
+    """The answer that holds the date `key` was given on."""
+    return f"{key}_on"
+
+
 # --- reading answers -------------------------------------------------------------------------------
 
 

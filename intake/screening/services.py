@@ -1,8 +1,15 @@
 """Screening a booking: the intake's answers against the current rules, on the appointment's date.
 
 Screening decides what happens to the appointment, through the booking services (intake never writes
-an appointment itself): clear -> confirmed; review or blocked -> pending review; urgent -> refused,
-with an alert to staff at once.
+an appointment itself). It may run more than once for one appointment (the online form, a front-desk
+booking's check-in, a changed form), and the answer decides the same way from every state:
+
+- urgent: refused from any active state (held, waiting for review, confirmed), one alert to staff and
+  one email, whatever path brought the answers; the patient is told to get medical care today;
+- clear: a hold is confirmed, and so is a front-desk booking that was only waiting for the form; a case
+  a person put in review stays there until a person decides;
+- review or blocked: a hold goes to review; a confirmed visit goes back to review only when the new
+  answers raise a flag the last screening did not have (a flag already cleared stays cleared).
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ import logging
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from bookings import services as booking_services
-from bookings.models import Appointment, Status
+from bookings.models import ACTIVE_STATUSES, Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic import roles
 
@@ -23,6 +32,23 @@ from . import engine
 from .rules import current_rule_set, load_active_rules
 
 log = logging.getLogger(__name__)
+
+URGENT_REASON = "Urgent warning signs in the health form"
+
+
+def screening_answers(intake: Intake, extra_answers: dict | None = None) -> dict:
+    """The answers the engine reads: the intake's, today's check-in answers over them, and the date
+    dated answers were given on (the day the form was sent, for answers stored without one)."""
+    answers = {**intake.answers, **(extra_answers or {})}
+    if intake.submitted_at:
+        given_on = intake.submitted_at.astimezone(clinic_zone()).date().isoformat()
+        for key in engine.DATED_ANSWERS:
+            answers.setdefault(engine.given_on_key(key), given_on)
+    return answers
+
+
+def _flag_keys(flags) -> set[tuple[str, str]]:
+    return {(flag["rule_key"], flag["severity"]) for flag in flags if flag["severity"] != engine.INFO}
 
 
 def appointment_screen(
@@ -33,15 +59,18 @@ def appointment_screen(
     extra_answers: dict | None = None,
 ) -> ScreeningResult:
     """Screen the intake's answers against the appointment's date with the current rules, store the
-    result with the rule-set version, and move the appointment accordingly."""
+    result with the rule-set version, and move the appointment accordingly (see the module docstring).
+    The appointment row is locked first, so two screenings of one appointment cannot both act."""
     on_date = appointment.start.astimezone(clinic_zone()).date()
-    answers = {**intake.answers, **(extra_answers or {})}
+    answers = screening_answers(intake, extra_answers)
     rule_set = current_rule_set()
     result = engine.screen(answers, load_active_rules(), on_date)
     data = result.as_json()
     with transaction.atomic():
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        previous = ScreeningResult.objects.filter(appointment=current).first()
         stored, _ = ScreeningResult.objects.update_or_create(
-            appointment=appointment,
+            appointment=current,
             defaults={
                 "intake": intake,
                 "check_in": check_in,
@@ -50,40 +79,74 @@ def appointment_screen(
                 "flags": data["flags"],
                 "techniques_ruled_out": data["techniques_ruled_out"],
                 "screened_on": on_date,
+                "screened_at": timezone.now(),
             },
         )
-        if appointment.status == Status.HELD:
-            if result.outcome == Outcome.CLEAR:
-                booking_services.appointment_confirm(appointment=appointment, by=intake.patient)
-            elif result.outcome in (Outcome.REVIEW, Outcome.BLOCKED):
-                booking_services.appointment_hold_for_review(appointment=appointment, by=intake.patient)
-            else:
-                booking_services.appointment_refuse(
-                    appointment=appointment,
-                    by=intake.patient,
-                    reason="Urgent warning signs in the health form",
-                )
-                alert = StaffAlert.objects.create(
-                    appointment=appointment,
-                    message=f"Urgent screening for {intake.patient}: phone the patient today.",
-                )
-                transaction.on_commit(lambda: _email_staff_alert(alert.pk))
+        _move(
+            appointment=current, outcome=result.outcome, stored=stored, previous=previous, by=intake.patient
+        )
+    appointment.refresh_from_db()
     return stored
 
 
-def _email_staff_alert(alert_id: int) -> None:
+def _move(
+    *, appointment: Appointment, outcome: str, stored: ScreeningResult, previous: ScreeningResult | None, by
+) -> None:
+    status = appointment.status
+    if outcome == Outcome.URGENT:
+        if status in ACTIVE_STATUSES:
+            booking_services.appointment_refuse(appointment=appointment, by=by, reason=URGENT_REASON)
+        # Even for an appointment no longer active: urgent answers always reach a person.
+        _alert_urgent(appointment=appointment, patient=by)
+    elif outcome == Outcome.CLEAR:
+        waiting_for_form = status == Status.PENDING_REVIEW and previous is None
+        if status == Status.HELD or waiting_for_form:
+            booking_services.appointment_confirm(appointment=appointment, by=by)
+    elif status == Status.HELD:
+        booking_services.appointment_hold_for_review(appointment=appointment, by=by)
+    elif status == Status.CONFIRMED:
+        known = _flag_keys(previous.flags) if previous else set()
+        if _flag_keys(stored.flags) - known:
+            booking_services.appointment_hold_for_review(appointment=appointment, by=by)
+
+
+def _alert_urgent(*, appointment: Appointment, patient) -> None:
+    """One urgent alert per appointment (a constraint says so), emailed once, after the commit."""
+    name = patient.get_full_name() or patient.email
+    alert, created = StaffAlert.objects.get_or_create(
+        appointment=appointment,
+        kind=StaffAlert.Kind.URGENT,
+        defaults={"message": f"Urgent screening for {name}: phone the patient today."[:300]},
+    )
+    if created:
+        transaction.on_commit(lambda: email_staff_alert(alert.pk))
+
+
+def alert_url(alert: StaffAlert) -> str:
+    """The alert's page as an absolute link, for emails."""
+    return f"{settings.SITE_URL.rstrip('/')}{reverse('intake:alert', args=[alert.pk])}"
+
+
+def email_staff_alert(alert_id: int) -> None:
+    """To clinic admins and the appointment's therapist. Names no condition and no answer: the link
+    leads to the staff page, where only those allowed see the case."""
     alert = StaffAlert.objects.select_related("appointment__therapist__user").get(pk=alert_id)
     recipients = set(roles.role_emails(roles.CLINIC_ADMINS))
-    recipients.add(alert.appointment.therapist.user.email)
+    if alert.appointment.therapist.user.email:
+        recipients.add(alert.appointment.therapist.user.email)
+    tz = clinic_zone()
+    when = f"{alert.appointment.start.astimezone(tz):%A %d %B %Y, %H:%M} ({tz.key} time)"
     try:
         send_mail(
-            subject="URGENT: a patient's health form needs a phone call today",
+            subject=f"URGENT: a patient's health form needs a phone call today - {settings.CLINIC_NAME}",
             message=(
-                f"{alert.message}\n\nThe booking was refused automatically. Open the staff pages to see the "
-                "case. No health details are included in this email."
+                f"{alert.message}\n\n"
+                f"The booking for {when} was refused automatically.\n"
+                f"Open the alert, phone the patient and record what you did:\n{alert_url(alert)}\n\n"
+                "No health details are included in this email."
             ),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=sorted(recipients),
         )
-    except Exception:  # the alert row is stored and shown on the staff pages regardless
+    except Exception:  # the alert is stored and shown on the staff pages regardless
         log.exception("Could not email staff alert %s", alert_id)

@@ -129,8 +129,9 @@ def test_queue_query_count_does_not_grow_with_cases(
     ClinicPolicy.get()
     client.force_login(admin)
     # session, user, user and group permissions, the queue, the policy, roles (nav), the review
-    # badge's count, the therapist filter's choices, and the session's idle expiry saved (3).
-    with django_assert_num_queries(12):
+    # badge's count, the therapist filter's choices, the open staff alerts, and the session's idle
+    # expiry saved (3).
+    with django_assert_num_queries(13):
         resp = client.get(reverse("intake:review-queue"))
     assert len(resp.context["cases"]) == cases
 
