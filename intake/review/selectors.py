@@ -37,9 +37,9 @@ def _open_decision_q() -> Q:
 def _newest_decisions():
     # A decision made before the answers were last screened is not about them (a confirmed visit sent
     # back to review by a new flag): the case counts as undecided.
-    return ReviewDecision.objects.filter(result=OuterRef("pk"), decided_at__gte=OuterRef("screened_at")).order_by(
-        "-decided_at", "-pk"
-    )
+    return ReviewDecision.objects.filter(
+        result=OuterRef("pk"), decided_at__gte=OuterRef("screened_at")
+    ).order_by("-decided_at", "-pk")
 
 
 def with_review_state(qs: QuerySet[ScreeningResult]) -> QuerySet[ScreeningResult]:

@@ -22,7 +22,7 @@ def classify_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0003_review_decisions_plans"),
+        ("intake", "0005_status_columns_valid"),
     ]
 
     operations = [
