@@ -12,6 +12,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from ..screening import engine
 from . import questions as q
 from . import steps
 
@@ -200,6 +201,12 @@ class HealthForm(StepForm):
             if question.parent and cleaned.get(question.parent) != "yes":
                 cleaned[question.key] = None  # a follow-up of a "no" is not kept
                 self.errors.pop(question.key, None)
+
+    def to_answers(self) -> dict:
+        answers = super().to_answers()
+        # Weeks of pregnancy are true on the day they are given: keep that date, so screening counts
+        # them on to each appointment's date.
+        return engine.with_given_on(self.answers, answers, timezone.localdate())
 
 
 class HealthWarningSignsForm(HealthForm):

@@ -103,13 +103,41 @@ class ScreeningResult:
 
 # --- dated answers ---------------------------------------------------------------------------------
 
-# Answers true on the day they were given, not for ever (none yet: issue 11 item 3 adds them).
-DATED_ANSWERS: tuple[str, ...] = ()
+# Answers true on the day they were given, not for ever: pregnancy weeks grow by one a week. Each is
+# stored with the date it was given (`<key>_on`) and counted on to the appointment date.
+DATED_ANSWERS: tuple[str, ...] = ("pregnancy_weeks",)
 
 
 def given_on_key(key: str) -> str:
     """The answer that holds the date `key` was given on."""
     return f"{key}_on"
+
+
+def with_given_on(previous: Mapping[str, Any], new: Mapping[str, Any], today: date) -> dict[str, Any]:
+    """`new` answers with the date each dated answer was given: today when it is new or changed; an
+    unchanged answer keeps its date (the weeks a returning patient left as they were are still as of
+    then); a cleared answer loses it."""
+    answers = dict(new)
+    for key in DATED_ANSWERS:
+        if key not in answers:
+            continue
+        if answers[key] is None:
+            answers[given_on_key(key)] = None
+        elif answers[key] != previous.get(key):
+            answers[given_on_key(key)] = today.isoformat()
+    return answers
+
+
+def weeks_on(answers: Mapping[str, Any], key: str, on_date: date) -> float | None:
+    """A weeks answer counted on from the day it was given to `on_date` (whole weeks); as given when
+    the date is unknown."""
+    weeks = parse_number(answers.get(key))
+    if weeks is None:
+        return None
+    given_on = parse_date(answers.get(given_on_key(key)))
+    if given_on is None:
+        return weeks
+    return weeks + (on_date - given_on).days // 7
 
 
 # --- reading answers -------------------------------------------------------------------------------
@@ -233,7 +261,8 @@ def rule_matches(rule: RuleSpec, answers: Mapping[str, Any], on_date: date) -> b
     if rule.condition == NO:
         return value is False
     if rule.condition == GTE:
-        number = parse_number(value)
+        number = weeks_on(answers, rule.question_key, on_date) if rule.question_key in DATED_ANSWERS else None
+        number = parse_number(value) if number is None else number
         return number is not None and number >= rule.threshold
     if rule.condition == WITHIN_DAYS:
         # The window ends on the appointment date, so it moves with it: a date after it never counts.
@@ -246,6 +275,15 @@ def rule_matches(rule: RuleSpec, answers: Mapping[str, Any], on_date: date) -> b
     if rule.condition == NOT_EMPTY:
         return isinstance(value, str) and bool(value.strip())
     raise ValueError(f"Rule {rule.key!r}: unknown condition {rule.condition!r}.")
+
+
+def _flag_answer(answers: Mapping[str, Any], key: str, on_date: date) -> str:
+    given = answer_text(answers.get(key))
+    given_on = parse_date(answers.get(given_on_key(key))) if key in DATED_ANSWERS else None
+    if given_on is None or given_on == on_date:
+        return given
+    counted = weeks_on(answers, key, on_date)
+    return f"{answer_text(int(counted) if counted is not None else None)} at the appointment ({given} on {given_on.isoformat()})"
 
 
 def screen(answers: Mapping[str, Any], rules: Iterable[RuleSpec], on_date: date) -> ScreeningResult:
@@ -263,7 +301,7 @@ def screen(answers: Mapping[str, Any], rules: Iterable[RuleSpec], on_date: date)
         Flag(
             rule_key=rule.key,
             question_key=rule.question_key,
-            answer=answer_text(answers.get(rule.question_key)),
+            answer=_flag_answer(answers, rule.question_key, on_date),
             severity=rule.severity,
             message=rule.patient_message,
             staff_action=rule.staff_action,

@@ -198,3 +198,30 @@ def test_a_waiting_flagged_case_rescreened_clear_still_waits_for_a_person(patien
     screening_services.appointment_screen(appointment=appointment, intake=submitted_intake(patient))
     appointment.refresh_from_db()
     assert appointment.status == Status.PENDING_REVIEW
+
+
+# --- pregnancy weeks are counted to the appointment date (issue 11, item 3) -------------------------
+
+
+def test_weeks_typed_on_the_form_are_counted_on_to_the_appointment(client, patient, service, therapist):
+    # 18 weeks on Monday 1 June; the visit is two weeks later, at 20 weeks: nothing lying on the back.
+    appointment = booking_services.appointment_book(
+        patient=patient, service=service, therapist=therapist, start=at(15, 10)
+    )
+    client.force_login(patient)
+    _fill_full_form(client, appointment, pregnant="yes", pregnancy_weeks="18", pregnancy_high_risk="no")
+    appointment.refresh_from_db()
+    assert appointment.screening.intake.answers["pregnancy_weeks_on"] == "2026-06-01"
+    flags = {flag["rule_key"]: flag for flag in appointment.screening.flags}
+    assert "pregnancy_20_weeks" in flags
+    assert flags["pregnancy_20_weeks"]["answer"] == "20 at the appointment (18 on 2026-06-01)"
+    assert {"SUP", "SLL"} <= set(appointment.screening.techniques_ruled_out)
+
+
+def test_weeks_stored_without_a_date_count_from_the_day_the_form_was_sent(patient, service, therapist):
+    appointment = booking_services.appointment_book(
+        patient=patient, service=service, therapist=therapist, start=at(15, 10)
+    )
+    intake = submitted_intake(patient, pregnant=True, pregnancy_weeks=18, pregnancy_high_risk=False)
+    result = screening_services.appointment_screen(appointment=appointment, intake=intake)
+    assert "pregnancy_20_weeks" in {flag["rule_key"] for flag in result.flags}

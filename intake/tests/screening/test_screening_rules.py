@@ -400,7 +400,7 @@ def test_high_risk_pregnancy_is_held_for_clearance(rules):
     ("days", "outcome", "keys"),
     [
         (41, Outcome.BLOCKED, {"abdominal_surgery_recent", "abdominal_surgery"}),
-        (42, Outcome.BLOCKED, {"abdominal_surgery_recent", "abdominal_surgery"}),
+        (42, Outcome.REVIEW, {"abdominal_surgery"}),  # "< 6 weeks": six full weeks are not less
         (43, Outcome.REVIEW, {"abdominal_surgery"}),
         (83, Outcome.REVIEW, {"abdominal_surgery"}),
         (84, Outcome.REVIEW, {"abdominal_surgery"}),
@@ -630,15 +630,21 @@ def test_engine_constants_agree_with_the_models():
 
 
 def test_seeded_rule_set_version_1_holds_the_snapshot_of_the_seeded_rules():
+    seeded = RuleSet.objects.get(version=1)
+
+    # Version 1 was written while rules still had an answer type; it keeps it, as old snapshots do.
+    assert all("answer_type" in row for row in seeded.snapshot)
+    assert len(seeded.snapshot) == ScreeningRule.objects.count()
+    assert {row["key"]: row["threshold"] for row in seeded.snapshot}["abdominal_surgery_recent"] == 42
+
+
+def test_the_corrected_belly_surgery_window_is_a_new_rule_set_version():
+    # Migration 0008: "< 6 weeks" is 41 days, a rule edit like any other, so a new version.
     rule_set = current_rule_set()
 
-    assert rule_set.version == 1
-    # Version 1 was written while rules still had an answer type; it keeps it, as old snapshots do.
-    assert all("answer_type" in row for row in rule_set.snapshot)
-    assert [{k: v for k, v in row.items() if k != "answer_type"} for row in rule_set.snapshot] == (
-        rule_set_snapshot()
-    )
-    assert len(rule_set.snapshot) == ScreeningRule.objects.count()
+    assert rule_set.version == 2
+    assert rule_set.snapshot == rule_set_snapshot()
+    assert ScreeningRule.objects.get(key="abdominal_surgery_recent").threshold == 41
 
 
 def test_snapshot_names_each_rules_contraindication_and_techniques():
@@ -652,9 +658,10 @@ def test_snapshot_names_each_rules_contraindication_and_techniques():
 
 
 def test_current_rule_set_is_the_newest_version():
-    RuleSet.objects.create(version=2, snapshot=[])
+    newest = RuleSet.objects.order_by("-version").first().version + 1
+    RuleSet.objects.create(version=newest, snapshot=[])
 
-    assert current_rule_set().version == 2
+    assert current_rule_set().version == newest
 
 
 def test_current_rule_set_writes_nothing_when_none_exists():
