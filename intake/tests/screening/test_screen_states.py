@@ -58,7 +58,7 @@ def _fill_full_form(client, appointment, **overrides):
     for index, data in enumerate(clear_steps(**overrides)):
         resp = client.post(f"/intake/step/{index}/?appointment={appointment.pk}", data)
         assert resp.status_code == 302, resp.content.decode()[:2000]
-    return client.post(f"/intake/review/?appointment={appointment.pk}", {"appointment": appointment.pk})
+    return client.post(f"/intake/check/?appointment={appointment.pk}", {"appointment": appointment.pk})
 
 
 def _check_in(client, appointment):
