@@ -68,30 +68,37 @@ def appointment_screen(
     data = result.as_json()
     with transaction.atomic():
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        previous = ScreeningResult.objects.filter(appointment=current).first()
-        stored, _ = ScreeningResult.objects.update_or_create(
-            appointment=current,
-            defaults={
-                "intake": intake,
-                "check_in": check_in,
-                "rule_set": rule_set,
-                "outcome": result.outcome,
-                "flags": data["flags"],
-                "techniques_ruled_out": data["techniques_ruled_out"],
-                "screened_on": on_date,
-                "screened_at": timezone.now(),
-            },
-        )
+        # The row is locked with the appointment's; the flags it held decide whether a flag is new.
+        stored = ScreeningResult.objects.select_for_update().filter(appointment=current).first()
+        previous_flags = None if stored is None else list(stored.flags)
+        fields = {
+            "intake": intake,
+            "check_in": check_in,
+            "rule_set": rule_set,
+            "outcome": result.outcome,
+            "flags": data["flags"],
+            "techniques_ruled_out": data["techniques_ruled_out"],
+            "screened_on": on_date,
+            "screened_at": timezone.now(),
+        }
+        if stored is None:
+            stored = ScreeningResult.objects.create(appointment=current, **fields)
+        else:
+            for name, value in fields.items():
+                setattr(stored, name, value)
+            stored.save(update_fields=list(fields))
         _move(
-            appointment=current, outcome=result.outcome, stored=stored, previous=previous, by=intake.patient
+            appointment=current,
+            outcome=result.outcome,
+            flags=stored.flags,
+            previous_flags=previous_flags,
+            by=intake.patient,
         )
     appointment.refresh_from_db()
     return stored
 
 
-def _move(
-    *, appointment: Appointment, outcome: str, stored: ScreeningResult, previous: ScreeningResult | None, by
-) -> None:
+def _move(*, appointment: Appointment, outcome: str, flags: list, previous_flags: list | None, by) -> None:
     status = appointment.status
     if outcome == Outcome.URGENT:
         if status in ACTIVE_STATUSES:
@@ -99,14 +106,13 @@ def _move(
         # Even for an appointment no longer active: urgent answers always reach a person.
         _alert_urgent(appointment=appointment, patient=by)
     elif outcome == Outcome.CLEAR:
-        waiting_for_form = status == Status.PENDING_REVIEW and previous is None
+        waiting_for_form = status == Status.PENDING_REVIEW and previous_flags is None
         if status == Status.HELD or waiting_for_form:
             booking_services.appointment_confirm(appointment=appointment, by=by)
     elif status == Status.HELD:
         booking_services.appointment_hold_for_review(appointment=appointment, by=by)
     elif status == Status.CONFIRMED:
-        known = _flag_keys(previous.flags) if previous else set()
-        if _flag_keys(stored.flags) - known:
+        if _flag_keys(flags) - _flag_keys(previous_flags or []):
             booking_services.appointment_hold_for_review(appointment=appointment, by=by)
 
 

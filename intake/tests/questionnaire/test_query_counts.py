@@ -19,8 +19,8 @@ from .steps import clear_steps
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 SUBMIT_QUERIES = 5
-SCREEN_QUERIES = 18
-CHECK_IN_QUERIES = 30
+SCREEN_QUERIES = 16
+CHECK_IN_QUERIES = 28
 
 RELATIVE_ANSWERS = ["herniated_disc", "knee", "kidney", "skin", "reduced_sensation", "anticoagulants"]
 

@@ -19,7 +19,7 @@ from intake.review import services as review_services
 from intake.screening import services as screening_services
 from intake.tests.review_fixtures import at, submitted_intake
 
-from ..conftest import clear_steps
+from intake.tests.questionnaire.steps import clear_steps
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
