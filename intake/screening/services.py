@@ -111,9 +111,8 @@ def _move(*, appointment: Appointment, outcome: str, flags: list, previous_flags
             booking_services.appointment_confirm(appointment=appointment, by=by)
     elif status == Status.HELD:
         booking_services.appointment_hold_for_review(appointment=appointment, by=by)
-    elif status == Status.CONFIRMED:
-        if _flag_keys(flags) - _flag_keys(previous_flags or []):
-            booking_services.appointment_hold_for_review(appointment=appointment, by=by)
+    elif status == Status.CONFIRMED and _flag_keys(flags) - _flag_keys(previous_flags or []):
+        booking_services.appointment_hold_for_review(appointment=appointment, by=by)
 
 
 def _alert_urgent(*, appointment: Appointment, patient) -> None:
