@@ -109,9 +109,10 @@ def _move(*, appointment: Appointment, outcome: str, flags: list, previous_flags
         waiting_for_form = status == Status.PENDING_REVIEW and previous_flags is None
         if status == Status.HELD or waiting_for_form:
             booking_services.appointment_confirm(appointment=appointment, by=by)
-    elif status == Status.HELD:
-        booking_services.appointment_hold_for_review(appointment=appointment, by=by)
-    elif status == Status.CONFIRMED and _flag_keys(flags) - _flag_keys(previous_flags or []):
+    elif status == Status.HELD or (
+        # A confirmed visit goes back to review only for a flag the last screening did not raise.
+        status == Status.CONFIRMED and _flag_keys(flags) - _flag_keys(previous_flags or [])
+    ):
         booking_services.appointment_hold_for_review(appointment=appointment, by=by)
 
 

@@ -17,9 +17,8 @@ from intake.models import Decision, Outcome, ScreeningResult, StaffAlert
 from intake.review import selectors as review_selectors
 from intake.review import services as review_services
 from intake.screening import services as screening_services
-from intake.tests.review_fixtures import at, submitted_intake
-
 from intake.tests.questionnaire.steps import clear_steps
+from intake.tests.review_fixtures import at, submitted_intake
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
