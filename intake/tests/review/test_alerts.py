@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from bookings import services as booking_services
-from bookings.tests.factories import bookable_therapist
+from bookings.tests.factories import AppointmentFactory, bookable_therapist
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from intake.models import StaffAlert
 from intake.review import alerts
@@ -122,8 +124,6 @@ def test_acknowledging_without_a_note_is_refused_with_a_message(client, urgent_a
 
 
 def test_a_second_acknowledgement_keeps_the_first(urgent_alert, therapist, frozen_now):
-    import time_machine
-
     alerts.alert_acknowledge(alert=urgent_alert, by=therapist.user, note="Phoned, advised A&E.")
     admin = clinic_admin_user()
     with time_machine.travel(frozen_now + timedelta(minutes=5), tick=False):
@@ -142,8 +142,6 @@ def test_someone_not_shown_the_alert_cannot_acknowledge_it(urgent_alert, service
 
 
 def test_a_second_urgent_alert_for_one_appointment_is_refused_by_the_database(urgent_alert):
-    from django.db import IntegrityError, transaction
-
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffAlert.objects.create(
             appointment=urgent_alert.appointment, kind=StaffAlert.Kind.URGENT, message="x"
@@ -154,8 +152,6 @@ def test_a_second_urgent_alert_for_one_appointment_is_refused_by_the_database(ur
 def test_the_alert_list_takes_one_query_however_many_alerts(
     count, service, therapist, django_assert_num_queries
 ):
-    from bookings.tests.factories import AppointmentFactory
-
     for i in range(count):
         appointment = AppointmentFactory(
             therapist=therapist, service=service, start=at(4, 9) + timedelta(days=i)
@@ -175,8 +171,6 @@ def test_the_alert_list_takes_one_query_however_many_alerts(
 def test_the_staff_dashboard_query_count_does_not_grow_with_alerts(
     client, count, service, therapist, django_assert_num_queries
 ):
-    from bookings.tests.factories import AppointmentFactory
-
     for i in range(count):
         appointment = AppointmentFactory(
             therapist=therapist, service=service, start=at(4, 9) + timedelta(days=i)

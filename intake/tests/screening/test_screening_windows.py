@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 
 from intake.models import Outcome
-from intake.screening.engine import screen
+from intake.screening.engine import screen, with_given_on
 from intake.screening.rules import load_active_rules
 
 pytestmark = pytest.mark.django_db
@@ -120,8 +120,6 @@ def test_aneurysm_risk_from_the_65th_birthday(rules, birthday_offset, flagged):
 
 
 def test_a_weeks_answer_keeps_the_date_it_was_given_until_it_changes():
-    from intake.screening.engine import with_given_on
-
     today = date(2026, 6, 1)
     earlier = {"pregnancy_weeks": 18, "pregnancy_weeks_on": "2026-05-01"}
     assert with_given_on({}, {"pregnancy_weeks": 18}, today)["pregnancy_weeks_on"] == "2026-06-01"
