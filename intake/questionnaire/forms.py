@@ -173,7 +173,14 @@ class HealthForm(StepForm):
 
     questions: tuple[q.Question, ...] = ()
 
-    def __init__(self, *args, wording: dict[str, str] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        wording: dict[str, str] | None = None,
+        visit_date: date | None = None,
+        visit_day_answered: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         wording = wording or {}
         for question in self.questions:
@@ -193,6 +200,14 @@ class HealthForm(StepForm):
             if question.parent:
                 field.widget.attrs["data-follow-up-of"] = question.parent
             self.fields[question.key] = field
+        if q.UNWELL_TODAY.key in self.fields:
+            if visit_day_answered:
+                # Answered on this visit's check-in a moment ago: asked once, not again.
+                del self.fields[q.UNWELL_TODAY.key]
+            else:
+                self.fields[q.UNWELL_TODAY.key].label = q.visit_day_question(
+                    visit_date, timezone.localdate(), wording.get(q.UNWELL_TODAY.key)
+                )
         if not self.is_bound:
             self.initial = {k: _from_json(v) for k, v in self.answers.items() if k in self.fields}
 
@@ -316,7 +331,8 @@ class CheckInForm(forms.Form):
     )
     unwell_today = yes_no(q.UNWELL_TODAY.text)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, visit_date: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["unwell_today"].label = q.visit_day_question(visit_date, timezone.localdate())
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-check-input"

@@ -8,6 +8,7 @@ that rule's patient wording instead, so an admin's edit reaches the form.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from ..screening import engine
 
@@ -165,6 +166,22 @@ UNWELL_TODAY = Question(
     "unwell_today",
     "Today, do you have a temperature of 38 °C or more, a cold, flu or an infection, or have you had alcohol or drugs in the last few hours?",
 )
+
+# The answer to it is for one visit: a form re-opened from a check-in keeps the answer given there, with
+# the appointment it was given for, and does not ask it again.
+VISIT_DAY_ANSWERED_FOR = "unwell_today_for"
+
+
+def visit_day_question(visit_date: date | None, today: date, wording: str | None = None) -> str:
+    """The per-visit question, about the day of the visit: 'today' only when the visit is today."""
+    if visit_date is None or visit_date == today:
+        return wording or UNWELL_TODAY.text
+    return (
+        f"Your visit is on {visit_date:%A} {visit_date.day} {visit_date:%B}. On that day, do you expect to "
+        "have a temperature of 38 °C or more, a cold, flu or an infection, or to have had alcohol or drugs "
+        "in the hours before? If this changes before your visit, please phone us to move it."
+    )
+
 
 HEALTH_QUESTIONS: tuple[Question, ...] = (*RED_FLAGS, *CONDITIONS, UNWELL_TODAY)
 BY_KEY: dict[str, Question] = {q.key: q for q in HEALTH_QUESTIONS}

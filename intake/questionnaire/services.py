@@ -18,6 +18,7 @@ from clinic.models import ClinicPolicy
 
 from ..models import CheckIn, Intake, ScreeningResult
 from ..screening.services import appointment_screen
+from . import questions as q
 from . import steps
 
 log = logging.getLogger(__name__)
@@ -27,7 +28,7 @@ class IntakeError(ValidationError):
     pass
 
 
-PER_VISIT_ANSWERS = ("unwell_today", "accuracy", "informed_consent", "privacy")
+PER_VISIT_ANSWERS = ("unwell_today", q.VISIT_DAY_ANSWERED_FOR, "accuracy", "informed_consent", "privacy")
 
 
 def _draft_of(patient) -> Intake | None:
@@ -88,6 +89,25 @@ def intake_save_step(*, patient, step: int, answers: dict, appointment: Appointm
         current.save(update_fields=["answers", "step", "updated_at"])
         if appointment is not None:
             booking_services.appointment_extend_hold(appointment=appointment)
+    return current
+
+
+def intake_note_visit_day(*, patient, appointment: Appointment, unwell: bool) -> Intake:
+    """A check-in that found a change re-opens the form (the patient's draft, made if need be) with the
+    visit-day answer just given kept for that appointment, so the form does not ask it a second time."""
+    with transaction.atomic():
+        draft = intake_start(patient=patient)
+        current = Intake.objects.select_for_update().get(pk=draft.pk)
+        if current.status != Intake.Status.DRAFT:
+            raise IntakeError(
+                "This health form was already sent and can no longer be changed.", code="submitted"
+            )
+        current.answers = {
+            **current.answers,
+            q.UNWELL_TODAY.key: unwell,
+            q.VISIT_DAY_ANSWERED_FOR: appointment.pk,
+        }
+        current.save(update_fields=["answers", "updated_at"])
     return current
 
 

@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from bookings.models import Appointment
+from bookings.selectors import clinic_zone
 
 from ..models import Intake, ScreeningResult
 from ..permissions import can_read_intake
 from ..screening.rules import question_wording
+from . import questions as q
 from . import services
 from .forms import STEPS, CheckInForm, HealthForm
 
@@ -25,6 +27,10 @@ def _own_appointment(request, pk: int) -> Appointment:
 
 # The check-in answers of a hold that lapsed, kept in the session until the next check-in is sent.
 CHECK_IN_KEPT = "intake_check_in_kept"
+
+
+def _visit_date(appointment: Appointment):
+    return appointment.start.astimezone(clinic_zone()).date()
 
 
 def _step_url(step: int, appointment_id: int | None) -> str:
@@ -67,6 +73,9 @@ def step(request, index: int):
     kwargs = {"answers": intake.answers, "user": request.user}
     if issubclass(form_class, HealthForm):
         kwargs["wording"] = question_wording()
+        if appointment is not None:
+            kwargs["visit_date"] = _visit_date(appointment)
+            kwargs["visit_day_answered"] = intake.answers.get(q.VISIT_DAY_ANSWERED_FOR) == appointment.pk
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST":
         if form.is_valid():
@@ -155,14 +164,18 @@ def check_in(request, pk: int):
     if intake is None:
         return redirect("intake:appointment-start", pk=appointment.pk)
     # Answers given for a hold that lapsed are offered again for the new time.
-    form = CheckInForm(request.POST or None, initial=request.session.get(CHECK_IN_KEPT, {}))
+    form = CheckInForm(
+        request.POST or None,
+        initial=request.session.get(CHECK_IN_KEPT, {}),
+        visit_date=_visit_date(appointment),
+    )
     if request.method == "POST":
         if form.is_valid():
             changed = form.cleaned_data["health_changed"] == "yes"
             unwell = form.cleaned_data["unwell_today"] == "yes"
             if changed:
                 request.session.pop(CHECK_IN_KEPT, None)
-                services.intake_start(patient=request.user)
+                services.intake_note_visit_day(patient=request.user, appointment=appointment, unwell=unwell)
                 messages.info(
                     request, "Please check and update your health form; your earlier answers are filled in."
                 )
