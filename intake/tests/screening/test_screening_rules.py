@@ -639,7 +639,7 @@ def test_seeded_rule_set_version_1_holds_the_snapshot_of_the_seeded_rules():
 
 
 def test_the_corrected_belly_surgery_window_is_a_new_rule_set_version():
-    # Migration 0008: "< 6 weeks" is 41 days, a rule edit like any other, so a new version.
+    # Migration 0009: "< 6 weeks" is 41 days, a rule edit like any other, so a new version.
     rule_set = current_rule_set()
 
     assert rule_set.version == 2

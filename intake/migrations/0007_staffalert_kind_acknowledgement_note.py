@@ -22,7 +22,7 @@ def classify_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0005_status_columns_valid"),
+        ("intake", "0006_screening_rule_constraint_messages"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ def from_created_at(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0006_staffalert_kind_acknowledgement_note"),
+        ("intake", "0007_staffalert_kind_acknowledgement_note"),
     ]
 
     operations = [

@@ -61,7 +61,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("intake", "0007_screeningresult_screened_at"),
+        ("intake", "0008_screeningresult_screened_at"),
         ("techniques", "0002_seed_catalogue"),
     ]
 
