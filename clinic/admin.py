@@ -92,3 +92,6 @@ class ClinicPolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from .outbox import admin as outbox_admin  # noqa: E402, F401 - registers the outbox's admin

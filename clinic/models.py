@@ -207,3 +207,6 @@ class ClinicPolicy(models.Model):
         """The policy, read at most once per request. A read never writes: migration 0004 makes the
         row, and should it be missing the defaults apply until an admin saves it."""
         return request_cache.cached(POLICY_CACHE_KEY, lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
+
+
+from .outbox.models import OutboxMessage  # noqa: E402, F401 - the outbox's model belongs to this app

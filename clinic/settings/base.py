@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "django_tasks",
+    "django_tasks_db",
     "techniques",
     "bookings",
     "intake",
@@ -151,6 +153,16 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Riverside Manual Therapy <bookings@clinic.example>")
+# Seconds a worker waits on the mail server before giving up (the message is retried later). Only the
+# outbox worker talks to the mail server; no request ever waits on it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+
+# Background work (django-tasks, the backport of Django 6.0's django.tasks): tasks are rows in the
+# database, run by `manage.py db_worker` processes (any number, on any machine sharing the database).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Every outgoing email is a row of the outbox (clinic.outbox), sent by a task. A failed attempt is
+# retried after each of these delays in seconds in turn; after the last the row stays `failed`.
+OUTBOX_RETRY_DELAYS = env.list("OUTBOX_RETRY_DELAYS", cast=int, default=[60, 5 * 60, 25 * 60])
 
 # The shared cache holds the rate limits, so every app server must see the same one: Redis in
 # production (CACHE_URL=redis://host:6379/0, Django's own RedisCache), else a table in the database

@@ -10,6 +10,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 DATABASES = {"default": tune_database(env.db("DATABASE_URL"))}
 EMAIL_CONFIG = env.email_url("EMAIL_URL")
 vars().update(EMAIL_CONFIG)
+SITE_URL = env("SITE_URL")
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 

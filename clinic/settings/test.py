@@ -11,6 +11,9 @@ DEBUG = False
 SECRET_KEY = env("SECRET_KEY", default="test-only-insecure-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run at once, in the process that enqueues them (after the transaction commits), so a test sees
+# the outbox row sent in `mail.outbox`. The tests of the worker itself switch to the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http"
 ACCOUNT_RATE_LIMITS = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -13,6 +13,7 @@ PROD_ENV = {
     "ALLOWED_HOSTS": "clinic.example",
     "DATABASE_URL": "sqlite:////tmp/clinic-prod-check.sqlite3",
     "EMAIL_URL": "smtp://mail.clinic.example:587",
+    "SITE_URL": "https://clinic.example",
 }
 
 
@@ -29,7 +30,7 @@ def run_manage(*args, env):
     )
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "ALLOWED_HOSTS"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "EMAIL_URL", "ALLOWED_HOSTS", "SITE_URL"])
 def test_prod_settings_refuse_to_start_without_required_environment(missing):
     env = {k: v for k, v in PROD_ENV.items() if k != missing}
     result = run_manage("check", env=env)

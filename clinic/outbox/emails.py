@@ -1,0 +1,34 @@
+"""Rendering emails from templates: every email extends `clinic/email/base.txt` and `base.html`, shows
+times in the clinic's zone with the zone named, and links absolutely from `SITE_URL`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+
+def absolute_url(path: str) -> str:
+    """`path` (e.g. from `reverse`) as a link that works from an email."""
+    return f"{settings.SITE_URL.rstrip('/')}/{path.lstrip('/')}"
+
+
+def clinic_time(moment: datetime) -> datetime:
+    """`moment` on the clinic's wall clock; show it with `time_zone` from the email context."""
+    return moment.astimezone(ZoneInfo(settings.CLINIC_TIME_ZONE))
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """Render `<template>.txt` and `<template>.html` (e.g. "bookings/email/appointment") into the
+    plain-text and HTML bodies. The context gains `clinic_name`, `site_url` and `time_zone`."""
+    full = {
+        "clinic_name": settings.CLINIC_NAME,
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "time_zone": settings.CLINIC_TIME_ZONE,
+        **context,
+    }
+    text = render_to_string(f"{template}.txt", full).strip() + "\n"
+    html = render_to_string(f"{template}.html", full)
+    return text, html
