@@ -41,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "techniques.*",
         "account.*",
         "auth.view_group",
+        # The background task queue (read-only in the admin; its rows hold only ids, never health data).
+        "django_tasks_database.view_dbtaskresult",
     ),
 }
 
