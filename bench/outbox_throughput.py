@@ -82,7 +82,7 @@ def main() -> None:
             return await original(server, session, envelope)
 
         sink.handle_DATA = timed
-        subprocess.run(  # noqa: S603 - our own manage.py
+        subprocess.run(  # our own manage.py
             [
                 sys.executable,
                 "manage.py",

@@ -23,6 +23,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from . import tasks
 from .models import TRANSITIONS, OutboxMessage, Status
 
 log = logging.getLogger(__name__)
@@ -141,16 +142,14 @@ def outbox_sweep(*, now: datetime | None = None) -> int:
 def schedule_send(message_id: int, when: datetime) -> None:
     """Enqueue the task that sends one message at `when`. Called after commit; if enqueuing fails the
     row is still pending and the sweep will enqueue it again, so the error is only logged."""
-    from .tasks import send_outbox_message
-
-    task = send_outbox_message
+    task = tasks.send_outbox_message
     try:
         if when > timezone.now():
             if not task.get_backend().supports_defer:
                 return  # a backend that cannot wait (tests' immediate one): the sweep sends it when due
             task = task.using(run_after=when)
         task.enqueue(message_id)
-    except Exception:  # noqa: BLE001 - the row stays pending; outbox_sweep enqueues it again
+    except Exception:  # the row stays pending; outbox_sweep enqueues it again
         log.exception("Could not enqueue outbox message %s; the sweep will retry", message_id)
 
 
@@ -175,7 +174,7 @@ def outbox_deliver(message_id: int) -> str:
 
     try:
         _build_email(message).send()
-    except Exception as exc:  # noqa: BLE001 - any failure to hand over the message is retried
+    except Exception as exc:  # any failure to hand over the message is retried
         return _record_failure(message, exc)
 
     with transaction.atomic():

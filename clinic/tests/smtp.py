@@ -23,7 +23,7 @@ class Sink:
         self.messages = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope):  # aiosmtpd's hook name
         with self._lock:
             self.messages.append(message_from_bytes(envelope.content))
         return "250 OK"

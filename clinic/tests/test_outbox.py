@@ -10,8 +10,11 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
+from django.contrib import admin
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -221,9 +224,7 @@ def test_the_sweep_sends_a_message_that_came_due_while_the_backend_could_not_wai
 
 
 def test_email_timeout_is_ten_seconds():
-    from django.conf import settings
-
-    assert settings.EMAIL_TIMEOUT == 10
+    assert django_settings.EMAIL_TIMEOUT == 10
 
 
 def test_emails_render_from_one_base_with_absolute_links(settings):
@@ -266,9 +267,6 @@ def test_clinic_admins_see_failed_messages_filtered_by_status_and_searched_by_re
 
 
 def test_the_admin_is_read_only():
-    from django.contrib import admin
-    from django.test import RequestFactory
-
     request = RequestFactory().get("/")
     request.user = clinic_admin_user()
     model_admin = admin.site._registry[OutboxMessage]
