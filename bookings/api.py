@@ -5,8 +5,10 @@ Every error is JSON `{"code": ..., "message": ...}` with a 4xx status; bad input
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -14,12 +16,17 @@ from ninja import Field, NinjaAPI, Query, Schema
 from ninja import Status as NinjaStatus
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
+from pydantic import field_validator
 
+from clinic.errors import DomainError, error_text
+from clinic.inputs import EARLIEST_DATE, LATEST_DATE, date_in_range
 from clinic.models import Therapist
 
 from . import extensions, selectors, services
 from .models import Appointment, Service
 from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retry_after
+
+log = logging.getLogger(__name__)
 
 api = NinjaAPI(
     title="Clinic booking API",
@@ -30,24 +37,35 @@ api = NinjaAPI(
 )
 
 
-class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
 class ErrorOut(Schema):
     code: str
     message: str
+
+
+# The status of a refused action, by its code; any other code is a plain 400.
+STATUS_BY_CODE = {
+    "not_authenticated": 401,
+    "not_allowed": 403,
+    "not_found": 404,
+    "slot_taken": 409,
+    "slot_unavailable": 409,
+    "patient_busy": 409,
+    "outside_window": 409,
+    "invalid_transition": 409,
+    "expired": 409,
+    "too_many_holds": 409,
+}
 
 
 def _error(request, status: int, code: str, message: str):
     return api.create_response(request, {"code": code, "message": message}, status=status)
 
 
-@api.exception_handler(ApiError)
-def _api_error(request, exc: ApiError):
-    return _error(request, exc.status, exc.code, exc.message)
+@api.exception_handler(DjangoValidationError)
+def _domain_error(request, exc: DjangoValidationError):
+    """Every refused action (DomainError and its subclasses, or a model's ValidationError)."""
+    code = getattr(exc, "code", None) or "invalid"
+    return _error(request, STATUS_BY_CODE.get(code, 400), code, error_text(exc))
 
 
 @api.exception_handler(ValidationError)
@@ -74,6 +92,13 @@ def _not_found(request, exc):
     return _error(request, 404, "not_found", "Not found.")
 
 
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """Whatever went wrong, the client still gets JSON; the details go to the log, never the client."""
+    log.exception("Unexpected error in %s %s", request.method, request.path)
+    return _error(request, 500, "server_error", "Something went wrong on our side. Please try again later.")
+
+
 class TherapistOut(Schema):
     id: int
     name: str
@@ -92,11 +117,20 @@ class AvailabilityOut(Schema):
     slots: list[SlotOut]
 
 
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
 class AvailabilityQuery(Schema):
-    service: str = Field(..., description="The service's slug, e.g. psoas-release-60.")
+    service: str = Field(
+        ..., max_length=80, pattern=SLUG_PATTERN, description="The service's slug, e.g. psoas-release-60."
+    )
     therapist: int | None = Field(None, description="A therapist's id; leave out for any therapist.")
     from_: date | None = Field(
-        None, alias="from", description="First local date (YYYY-MM-DD); default today."
+        None,
+        alias="from",
+        ge=EARLIEST_DATE,
+        le=LATEST_DATE,
+        description=f"First local date (YYYY-MM-DD), {EARLIEST_DATE} to {LATEST_DATE}; default today.",
     )
     days: int = Field(7, ge=1, le=62, description="How many days, 1 to 62.")
 
@@ -104,7 +138,7 @@ class AvailabilityQuery(Schema):
 def get_service(slug: str) -> Service:
     service = Service.objects.active().filter(slug=slug).first()
     if service is None:
-        raise ApiError(400, "unknown_service", f"There is no bookable service called '{slug}'.")
+        raise DomainError(f"There is no bookable service called '{slug}'.", code="unknown_service")
     return service
 
 
@@ -113,8 +147,8 @@ def get_therapist(therapist_id: int | None, service: Service) -> Therapist | Non
         return None
     therapist = Therapist.objects.filter(pk=therapist_id, active=True, services=service).first()
     if therapist is None:
-        raise ApiError(
-            400, "unknown_therapist", "That therapist does not exist or does not offer this service."
+        raise DomainError(
+            "That therapist does not exist or does not offer this service.", code="unknown_therapist"
         )
     return therapist
 
@@ -142,24 +176,18 @@ def availability(request, q: Query[AvailabilityQuery]):
 
 # --- Appointments: session authentication with CSRF (ninja's django_auth checks the CSRF token). ---
 
-BOOKING_ERROR_STATUS = {
-    "slot_taken": 409,
-    "slot_unavailable": 409,
-    "patient_busy": 409,
-    "outside_window": 409,
-    "invalid_transition": 409,
-    "expired": 409,
-    "too_many_holds": 409,
-    "unknown_service": 400,
-    "unknown_therapist": 400,
-    "invalid_start": 400,
-}
-
 
 class AppointmentIn(Schema):
-    service: str = Field(..., description="The service's slug.")
+    service: str = Field(..., max_length=80, pattern=SLUG_PATTERN, description="The service's slug.")
     therapist: int
     start: datetime = Field(..., description="ISO-8601 with a UTC offset, e.g. 2026-06-02T09:00:00+01:00.")
+
+    @field_validator("start")
+    @classmethod
+    def _start_in_range(cls, value: datetime) -> datetime:
+        if not date_in_range(value):
+            raise ValueError(f"the date must be between {EARLIEST_DATE} and {LATEST_DATE}")
+        return value
 
 
 class AppointmentOut(Schema):
@@ -191,11 +219,6 @@ def appointment_out(appointment) -> dict:
     }
 
 
-def _booking_error(exc) -> ApiError:
-    code = getattr(exc, "code", None) or "invalid"
-    return ApiError(BOOKING_ERROR_STATUS.get(code, 400), code, exc.messages[0])
-
-
 @api.post(
     "/appointments",
     auth=django_auth,
@@ -219,24 +242,21 @@ def book_appointment(request, payload: AppointmentIn):
         response["Retry-After"] = hold_retry_after()
         return response
     if payload.start.tzinfo is None:
-        raise ApiError(400, "invalid_start", "The start time needs a UTC offset, e.g. +01:00 or Z.")
+        raise DomainError("The start time needs a UTC offset, e.g. +01:00 or Z.", code="invalid_start")
     service = get_service(payload.service)
     therapist = get_therapist(payload.therapist, service)
     key = request.headers.get("Idempotency-Key", "")
-    if len(key) > 100:
-        raise ApiError(
-            400, "invalid_idempotency_key", "The Idempotency-Key header is 100 characters at most."
+    if len(key) > 100 or not key.isprintable():
+        raise DomainError(
+            "The Idempotency-Key header is up to 100 printable characters.", code="invalid_idempotency_key"
         )
-    try:
-        appointment = services.appointment_book(
-            patient=request.user,
-            service=service,
-            therapist=therapist,
-            start=payload.start,
-            idempotency_key=key,
-        )
-    except services.BookingError as exc:
-        raise _booking_error(exc) from exc
+    appointment = services.appointment_book(
+        patient=request.user,
+        service=service,
+        therapist=therapist,
+        start=payload.start,
+        idempotency_key=key,
+    )
     appointment = Appointment.objects.select_related("service", "therapist").get(pk=appointment.pk)
     return NinjaStatus(201, appointment_out(appointment))
 
@@ -267,12 +287,9 @@ def cancel_appointment(request, appointment_id: int, payload: CancelIn | None = 
     """Cancel one of your own appointments, inside the clinic's cancellation window."""
     appointment = Appointment.objects.filter(pk=appointment_id, patient=request.user).first()
     if appointment is None:
-        raise ApiError(404, "not_found", "No such appointment.")
-    try:
-        services.appointment_cancel(
-            appointment=appointment, by=request.user, reason=payload.reason if payload else ""
-        )
-    except services.BookingError as exc:
-        raise _booking_error(exc) from exc
+        raise DomainError("No such appointment.", code="not_found")
+    services.appointment_cancel(
+        appointment=appointment, by=request.user, reason=payload.reason if payload else ""
+    )
     appointment = Appointment.objects.select_related("service", "therapist").get(pk=appointment.pk)
     return NinjaStatus(200, appointment_out(appointment))

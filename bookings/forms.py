@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
 
+from clinic.inputs import validate_date_range
 from clinic.models import Therapist
 
 from .models import Service, Status
@@ -28,7 +29,9 @@ class SlotChoiceForm(forms.Form):
 
 class DayPickForm(forms.Form):
     therapist = forms.CharField(required=False)
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_range]
+    )
 
     def __init__(self, *args, service: Service, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,6 +59,7 @@ class FrontDeskBookingForm(forms.Form):
         label="Start (clinic time)",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        validators=[validate_date_range],
     )
 
     def clean_patient_email(self):
@@ -70,7 +74,9 @@ class FrontDeskBookingForm(forms.Form):
 
 
 class DayListFilterForm(forms.Form):
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_range]
+    )
     therapist = forms.ModelChoiceField(
         queryset=Therapist.objects.all(), required=False, empty_label="All therapists"
     )

@@ -11,17 +11,18 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from clinic.errors import DomainError
+from clinic.inputs import clean_text, date_in_range
 from clinic.models import ClinicPolicy, Therapist
 
 from . import notifications, permissions, selectors
 from .models import ACTIVE_STATUSES, Appointment, Closure, Service, Status
 
 
-class BookingError(ValidationError):
+class BookingError(DomainError):
     """A booking rule refused the request. `code` says which: the API maps it to a status."""
 
 
@@ -66,11 +67,11 @@ def appointment_transition(*, appointment: Appointment, to: str, by=None, reason
         fields = ["status", "updated_at"]
         if to == Status.CANCELLED:
             current.cancelled_by = by
-            current.cancel_reason = reason[:300]
+            current.cancel_reason = clean_text(reason)[:300]
             current.sequence += 1
             fields += ["cancelled_by", "cancel_reason", "sequence"]
         elif to in (Status.DECLINED, Status.REFUSED, Status.EXPIRED):
-            current.cancel_reason = reason[:300]
+            current.cancel_reason = clean_text(reason)[:300]
             current.sequence += 1
             fields += ["cancel_reason", "sequence"]
         elif to == Status.CONFIRMED:
@@ -142,6 +143,8 @@ def _constraint_error(exc: IntegrityError) -> BookingError:
 def _validate_request(*, service: Service, therapist: Therapist, start: datetime) -> None:
     if timezone.is_naive(start):
         raise BookingError("The start time needs a time zone offset.", code="invalid_start")
+    if not date_in_range(start):
+        raise BookingError("That time cannot be booked: the date is out of range.", code="invalid_start")
     if not service.active:
         raise BookingError("This service cannot be booked.", code="unknown_service")
     if not therapist.active or not service.therapists.filter(pk=therapist.pk).exists():

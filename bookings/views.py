@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from clinic.errors import error_text, show_error
 from clinic.models import ClinicPolicy, Therapist
 
 from . import extensions, permissions, selectors, services
@@ -113,11 +114,13 @@ def hold(request, slug: str):
                     start=form.cleaned_data["start"],
                 )
             except services.BookingError as exc:
-                error = exc.messages[0]
+                error = error_text(exc)
             else:
                 url = _after_hold_url(appointment)
                 messages.success(
-                    request, "You are booked. A confirmation email with a calendar file is on its way."
+                    request,
+                    "We are holding this time while you answer a few health questions. "
+                    "It is not confirmed yet.",
                 )
                 return redirect(url)
     else:
@@ -197,7 +200,7 @@ def appointment_cancel(request, pk: int):
             reason=form.cleaned_data["reason"],
         )
     except services.BookingError as exc:
-        messages.error(request, exc.messages[0])
+        show_error(request, exc)
     else:
         messages.success(request, "The appointment is cancelled. A confirmation email is on its way.")
     return redirect(appointment)
@@ -232,7 +235,7 @@ def appointment_reschedule(request, pk: int):
                     by=request.user,
                 )
             except services.BookingError as exc:
-                error = exc.messages[0]
+                error = error_text(exc)
             else:
                 if is_own:
                     messages.success(
@@ -313,7 +316,7 @@ def front_desk_book(request):
                 by=request.user,
             )
         except services.BookingError as exc:
-            form.add_error(None, exc)
+            show_error(request, exc, form=form)
         else:
             messages.success(
                 request,

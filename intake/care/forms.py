@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from bookings.models import Status
+from clinic.inputs import validate_date_range
 from techniques.models import Technique
 
 from .services import PlanItemData
@@ -14,7 +15,9 @@ DAY, WEEK = "day", "week"
 
 
 class TherapistDayForm(forms.Form):
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        required=False, widget=forms.DateInput(attrs={"type": "date"}), validators=[validate_date_range]
+    )
     view = forms.ChoiceField(choices=[(DAY, "Day"), (WEEK, "Week")], required=False)
 
 

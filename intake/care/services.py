@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
+from clinic.errors import DomainError
 from techniques.models import Technique, TechniqueKind
 
 from ..models import HomeCarePlan, PlanItem
@@ -25,6 +25,11 @@ from ..permissions import can_assign_plan
 from ..review.restrictions import restrictions_for
 
 log = logging.getLogger(__name__)
+
+
+class PlanError(DomainError):
+    """A home-care plan rule refused the request; `code` says which."""
+
 
 # A plan follows a session that took place or is about to: never a held, cancelled or declined one.
 PLANNABLE_STATUSES = (Status.CONFIRMED, Status.COMPLETED)
@@ -66,7 +71,7 @@ def plan_assign(
     once the plan is stored; `plan_url` is the absolute address of their plans page, when known.
     """
     if not items:
-        raise ValidationError("Choose at least one technique for the plan.", code="plan_empty")
+        raise PlanError("Choose at least one technique for the plan.", code="plan_empty")
     with transaction.atomic():
         current = (
             # `of`: PostgreSQL cannot lock the nullable side of the outer join to the screening.
@@ -75,11 +80,11 @@ def plan_assign(
             .get(pk=appointment.pk)
         )
         if not can_assign_plan(by, current):
-            raise ValidationError(
+            raise PlanError(
                 "Only the appointment's own therapist can assign its plan.", code="not_own_appointment"
             )
         if current.status not in PLANNABLE_STATUSES:
-            raise ValidationError(
+            raise PlanError(
                 f"A plan can follow only a confirmed or completed appointment; this one is "
                 f"{current.get_status_display().lower()}.",
                 code="appointment_not_plannable",
@@ -91,27 +96,27 @@ def plan_assign(
         for item in items:
             technique = allowed.get(item.technique.pk)
             if technique is None:
-                raise ValidationError(
+                raise PlanError(
                     "%(technique)s is not in the published self-care catalogue.",
                     code="technique_unavailable",
                     params={"technique": item.technique},
                 )
             if technique.pk in seen:
-                raise ValidationError(
+                raise PlanError(
                     "%(technique)s is in the plan twice.",
                     code="technique_twice",
                     params={"technique": technique},
                 )
             seen.add(technique.pk)
             if not item.frequency.strip():
-                raise ValidationError(
+                raise PlanError(
                     "Say how often to do %(technique)s.",
                     code="frequency_required",
                     params={"technique": technique},
                 )
             reason = item.override_reason.strip()
             if technique.code in ruled_out and not reason:
-                raise ValidationError(
+                raise PlanError(
                     "%(technique)s is ruled out for this patient: write why you assign it anyway.",
                     code="override_reason_required",
                     params={"technique": technique},
@@ -136,7 +141,7 @@ def plan_assign(
             with transaction.atomic():
                 PlanItem.objects.bulk_create(rows)
         except IntegrityError as exc:
-            raise ValidationError("A technique is in the plan twice.", code="technique_twice") from exc
+            raise PlanError("A technique is in the plan twice.", code="technique_twice") from exc
         url = plan_url or reverse("intake:my-plans")
         transaction.on_commit(lambda: _email_plan(plan.pk, url))
     return plan

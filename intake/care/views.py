@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
+from clinic.errors import show_error
 from clinic.models import Therapist
 
 from ..models import HomeCarePlan, PlanItem
@@ -136,7 +137,7 @@ def therapist_mark(request, pk: int):
                 appointment=appointment, to=form.cleaned_data["to"], by=request.user
             )
         except booking_services.BookingError as exc:
-            messages.error(request, " ".join(exc.messages))
+            show_error(request, exc)
         else:
             local = appointment.start.astimezone(clinic_zone())
             messages.success(
@@ -175,7 +176,7 @@ def plan_assign_page(request, pk: int):
                     plan_url=request.build_absolute_uri(reverse("intake:my-plans")),
                 )
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                show_error(request, exc)
             else:
                 messages.success(request, f"The plan is saved and {appointment.patient} has been emailed.")
                 return redirect("intake:plan-assign", pk=appointment.pk)

@@ -12,6 +12,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from clinic.inputs import validate_date_range
+
 from ..screening import engine
 from . import questions as q
 from . import steps
@@ -81,7 +83,12 @@ def yes_no(label: str, required: bool = True) -> forms.ChoiceField:
 
 
 def date_field(label: str, required: bool = True) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+    return forms.DateField(
+        label=label,
+        required=required,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_date_range],
+    )
 
 
 def pain_field(label: str) -> forms.IntegerField:

@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +13,7 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
+from clinic.errors import DomainError
 from clinic.models import ClinicPolicy
 
 from ..models import CheckIn, Intake, ScreeningResult
@@ -24,8 +24,8 @@ from . import steps
 log = logging.getLogger(__name__)
 
 
-class IntakeError(ValidationError):
-    pass
+class IntakeError(DomainError):
+    """An intake rule refused the request; `code` says which."""
 
 
 PER_VISIT_ANSWERS = ("unwell_today", q.VISIT_DAY_ANSWERED_FOR, "accuracy", "informed_consent", "privacy")

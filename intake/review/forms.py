@@ -106,7 +106,7 @@ class ClearanceLetterForm(forms.Form):
         try:
             self.content_type = letters.check_letter_file(letter)
         except letters.ReviewError as exc:
-            raise forms.ValidationError(exc.messages[0], code=exc.code) from exc
+            raise forms.ValidationError(exc.message, code=exc.code) from exc
         return letter
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from bookings import services as booking_services
 from bookings.models import Status
+from clinic.errors import DomainError
 from techniques.models import Technique
 
 from ..models import Decision, ReviewDecision, ScreeningResult
@@ -24,7 +24,7 @@ from .emails import email_patient_decision
 from .selectors import OPEN_CASE_DECISIONS, OPEN_CASE_STATUS, latest_decision
 
 
-class ReviewError(ValidationError):
+class ReviewError(DomainError):
     """A review rule refused the request; `code` says which."""
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bookings.models import Appointment, Status
+from clinic.errors import show_error
 from clinic.models import ClinicPolicy
 from techniques.models import Technique
 
@@ -108,9 +109,9 @@ def review_case(request, result_id: int):
                 )
             except ValidationError as exc:  # a review rule, or a booking rule refusing the move
                 if getattr(exc, "code", None) == "already_decided":
-                    messages.error(request, exc.messages[0])
+                    show_error(request, exc)
                     return redirect("intake:review-case", result_id=result.pk)
-                form.add_error(None, exc)
+                show_error(request, exc, form=form)
             else:
                 messages.success(request, "Decision recorded; the patient has been emailed.")
                 return redirect("intake:review-queue")
@@ -242,7 +243,7 @@ def clearance_upload(request, pk: int):
                 appointment=appointment, file=form.cleaned_data["letter"], by=request.user
             )
         except services.ReviewError as exc:
-            form.add_error("letter", exc)
+            show_error(request, exc, form=form, field="letter")
         else:
             messages.success(
                 request, "Thank you: your letter was sent. We will email you once it is reviewed."
