@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.dateparse import parse_datetime
 
-from clinic.inputs import validate_date_range
+from clinic.inputs import FreeTextField, validate_date_range
 from clinic.models import Therapist
 
 from .models import Service, Status
@@ -44,7 +44,7 @@ class DayPickForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(
+    reason = FreeTextField(
         max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Reason (optional)"
     )
 

@@ -13,6 +13,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 
+from django import forms
 from django.core.exceptions import ValidationError
 
 EARLIEST_DATE = date(1900, 1, 1)
@@ -48,3 +49,15 @@ def validate_date_range(value: date | datetime | None) -> None:
             code="date_out_of_range",
             params={"earliest": EARLIEST_DATE.year, "latest": LATEST_DATE.year},
         )
+
+
+class FreeTextField(forms.CharField):
+    """A form's free-text field: the value is normalised by `clean_text` before it is checked, so
+    'required' and `max_length` see what will be stored. A length limit is compulsory."""
+
+    def __init__(self, *, max_length: int, **kwargs):
+        super().__init__(max_length=max_length, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value if value in self.empty_values else clean_text(value)

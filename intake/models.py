@@ -12,10 +12,17 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 
 from bookings.models import Appointment
 from techniques.models import Contraindication
+
+# Length limits of clinical free text (forms, services and the database all hold them).
+DECISION_NOTE_MAX_LENGTH = 4000
+PLAN_NOTE_MAX_LENGTH = 2000
+OVERRIDE_REASON_MAX_LENGTH = 1000
 
 
 def private_storage():
@@ -273,6 +280,10 @@ class ReviewDecision(models.Model):
                 condition=Q(decision__in=Decision.values), name="review_decision_decision_valid"
             ),
             models.CheckConstraint(condition=~Q(note=""), name="review_decision_note_required"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), DECISION_NOTE_MAX_LENGTH),
+                name="review_decision_note_max_length",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -327,6 +338,12 @@ class HomeCarePlan(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), PLAN_NOTE_MAX_LENGTH),
+                name="home_care_plan_note_max_length",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Home-care plan for {self.patient} ({self.created_at:%Y-%m-%d})"
@@ -346,6 +363,10 @@ class PlanItem(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["plan", "technique"], name="plan_item_technique_once"),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("override_reason"), OVERRIDE_REASON_MAX_LENGTH),
+                name="plan_item_override_reason_max_length",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -6,9 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from bookings.models import Status
-from clinic.inputs import validate_date_range
+from clinic.inputs import FreeTextField, validate_date_range
 from techniques.models import Technique
 
+from ..models import OVERRIDE_REASON_MAX_LENGTH, PLAN_NOTE_MAX_LENGTH
 from .services import PlanItemData
 
 DAY, WEEK = "day", "week"
@@ -27,8 +28,9 @@ class MarkForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    note = forms.CharField(
+    note = FreeTextField(
         required=False,
+        max_length=PLAN_NOTE_MAX_LENGTH,
         label="Note for the patient",
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text="Shown with the plan on the patient's page.",
@@ -53,20 +55,21 @@ class PlanItemForm(forms.Form):
     )
     hold_seconds = _number(3600)
     repetitions = _number(100)
-    frequency = forms.CharField(
+    frequency = FreeTextField(
         required=False,
         max_length=100,
         widget=forms.TextInput(
             attrs={"class": "form-control form-control-sm", "placeholder": "e.g. twice a day"}
         ),
     )
-    note = forms.CharField(
+    note = FreeTextField(
         required=False,
         max_length=300,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
-    override_reason = forms.CharField(
+    override_reason = FreeTextField(
         required=False,
+        max_length=OVERRIDE_REASON_MAX_LENGTH,
         label="Override reason",
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control form-control-sm"}),
     )

@@ -18,9 +18,10 @@ from django.urls import reverse
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.errors import DomainError
+from clinic.inputs import clean_text
 from techniques.models import Technique, TechniqueKind
 
-from ..models import HomeCarePlan, PlanItem
+from ..models import OVERRIDE_REASON_MAX_LENGTH, PLAN_NOTE_MAX_LENGTH, HomeCarePlan, PlanItem
 from ..permissions import can_assign_plan
 from ..review.restrictions import restrictions_for
 
@@ -64,7 +65,8 @@ def plan_assign(
     """Give the appointment's patient a home-care plan from the published self-care catalogue.
 
     Rules: only the appointment's own therapist, only after a confirmed or completed appointment, at
-    least one technique, each once, each with a frequency. A technique ruled out for this patient
+    least one technique, each once, each with a frequency; all text normalised (`clean_text`) and
+    bounded in length. A technique ruled out for this patient
     (`restrictions_for`) needs a written override reason, which is stored on its item; without one the
     plan is refused with code `override_reason_required`. The appointment row is locked while the
     rules are checked, so its status and restrictions are read as they stand. The patient is emailed
@@ -72,6 +74,7 @@ def plan_assign(
     """
     if not items:
         raise PlanError("Choose at least one technique for the plan.", code="plan_empty")
+    note = _bounded(note, PLAN_NOTE_MAX_LENGTH, "The note", "note_too_long")
     with transaction.atomic():
         current = (
             # `of`: PostgreSQL cannot lock the nullable side of the outer join to the screening.
@@ -108,13 +111,20 @@ def plan_assign(
                     params={"technique": technique},
                 )
             seen.add(technique.pk)
-            if not item.frequency.strip():
+            frequency = _bounded(item.frequency, 100, "How often", "frequency_too_long")
+            item_note = _bounded(item.note, 300, "An exercise's note", "item_note_too_long")
+            reason = _bounded(
+                item.override_reason,
+                OVERRIDE_REASON_MAX_LENGTH,
+                "An override reason",
+                "override_reason_too_long",
+            )
+            if not frequency:
                 raise PlanError(
                     "Say how often to do %(technique)s.",
                     code="frequency_required",
                     params={"technique": technique},
                 )
-            reason = item.override_reason.strip()
             if technique.code in ruled_out and not reason:
                 raise PlanError(
                     "%(technique)s is ruled out for this patient: write why you assign it anyway.",
@@ -126,14 +136,14 @@ def plan_assign(
                     technique=technique,
                     hold_seconds=item.hold_seconds,
                     repetitions=item.repetitions,
-                    frequency=item.frequency.strip(),
-                    note=item.note.strip(),
+                    frequency=frequency,
+                    note=item_note,
                     # A reason is recorded only where it overrides something.
                     override_reason=reason if technique.code in ruled_out else "",
                 )
             )
         plan = HomeCarePlan.objects.create(
-            patient=current.patient, therapist=current.therapist, appointment=current, note=note.strip()
+            patient=current.patient, therapist=current.therapist, appointment=current, note=note
         )
         for row in rows:
             row.plan = plan
@@ -145,6 +155,14 @@ def plan_assign(
         url = plan_url or reverse("intake:my-plans")
         transaction.on_commit(lambda: _email_plan(plan.pk, url))
     return plan
+
+
+def _bounded(text: str, limit: int, what: str, code: str) -> str:
+    """`text` normalised by `clean_text`, refused when longer than `limit`."""
+    text = clean_text(text)
+    if len(text) > limit:
+        raise PlanError(f"{what} is {limit} characters at most.", code=code)
+    return text
 
 
 def _email_plan(plan_id: int, url: str) -> None:

@@ -12,7 +12,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from clinic.inputs import validate_date_range
+from clinic.inputs import FreeTextField, validate_date_range
 
 from ..screening import engine
 from . import questions as q
@@ -102,15 +102,15 @@ class AboutYouForm(StepForm):
     step = steps.STEPS[0]
     intro = "So we know who you are and whom to call in an emergency."
 
-    legal_name = forms.CharField(label="Full legal name", max_length=200)
-    preferred_name = forms.CharField(label="What should we call you?", max_length=100, required=False)
+    legal_name = FreeTextField(label="Full legal name", max_length=200)
+    preferred_name = FreeTextField(label="What should we call you?", max_length=100, required=False)
     date_of_birth = date_field("Date of birth")
-    phone = forms.CharField(label="Phone", max_length=32)
-    emergency_contact_name = forms.CharField(label="Emergency contact: name", max_length=200)
-    emergency_contact_phone = forms.CharField(label="Emergency contact: phone", max_length=32)
-    doctor_name = forms.CharField(label="Your doctor (GP): name", max_length=200, required=False)
-    doctor_phone = forms.CharField(label="Your doctor: phone", max_length=32, required=False)
-    guardian_name = forms.CharField(
+    phone = FreeTextField(label="Phone", max_length=32)
+    emergency_contact_name = FreeTextField(label="Emergency contact: name", max_length=200)
+    emergency_contact_phone = FreeTextField(label="Emergency contact: phone", max_length=32)
+    doctor_name = FreeTextField(label="Your doctor (GP): name", max_length=200, required=False)
+    doctor_phone = FreeTextField(label="Your doctor: phone", max_length=32, required=False)
+    guardian_name = FreeTextField(
         label="Parent or guardian's full name (if you are under 18)", max_length=200, required=False
     )
 
@@ -147,7 +147,7 @@ class VisitForm(StepForm):
     step = steps.STEPS[1]
     intro = "What brings you in, and how much it hurts."
 
-    main_complaint = forms.CharField(
+    main_complaint = FreeTextField(
         label="What would you like help with?", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
     pain_onset_date = date_field("Roughly when did it start?")
@@ -250,22 +250,22 @@ class HistoryForm(StepForm):
     step = steps.STEPS[4]
     intro = "Write 'none' if there is nothing to tell."
 
-    medications = forms.CharField(
+    medications = FreeTextField(
         label="Medicines you take (including blood thinners)",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    allergies = forms.CharField(
+    allergies = FreeTextField(
         label="Allergies (including to oils, nuts or latex)",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    implants = forms.CharField(
+    implants = FreeTextField(
         label="Implants (pacemaker, metal pins, mesh, coil, ...)",
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    other_conditions = forms.CharField(
+    other_conditions = FreeTextField(
         label="Any other health conditions",
         max_length=2000,
         required=False,
@@ -286,7 +286,7 @@ class PreferencesForm(StepForm):
     consent_abdominal = yes_no(
         "Are you happy for the therapist to work on your lower belly, where the psoas lies?"
     )
-    areas_to_avoid = forms.CharField(
+    areas_to_avoid = FreeTextField(
         label="Areas you would like us to leave alone, or anything about touch we should know",
         max_length=1000,
         required=False,
@@ -312,8 +312,8 @@ class ConsentForm(StepForm):
     privacy = forms.BooleanField(
         label="I agree that the clinic keeps these health answers to plan my care, shows them only to my therapist and clinic admins, and never shares them without my consent."
     )
-    signature_name = forms.CharField(label="Type your full name as your signature", max_length=200)
-    guardian_signature = forms.CharField(
+    signature_name = FreeTextField(label="Type your full name as your signature", max_length=200)
+    guardian_signature = FreeTextField(
         label="Parent or guardian: type your full name to sign", max_length=200, required=False
     )
 

@@ -14,6 +14,7 @@ from bookings import services as booking_services
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.errors import DomainError
+from clinic.inputs import clean_text
 from clinic.models import ClinicPolicy
 
 from ..models import CheckIn, Intake, ScreeningResult
@@ -49,6 +50,26 @@ def intake_prefill(*, patient) -> dict:
     return answers
 
 
+# The longest free-text answer any step's form allows; the service holds it too.
+ANSWER_MAX_LENGTH = 2000
+
+
+def _clean_answer(key: str, value):
+    """Text answers normalised by `clean_text` (lists of choices too) and bounded in length."""
+    if isinstance(value, list):
+        return [_clean_answer(key, item) for item in value]
+    if not isinstance(value, str):
+        return value
+    value = clean_text(value)
+    if len(value) > ANSWER_MAX_LENGTH:
+        raise IntakeError(
+            "An answer is %(limit)s characters at most.",
+            code="answer_too_long",
+            params={"limit": ANSWER_MAX_LENGTH, "key": key},
+        )
+    return value
+
+
 def intake_for_editing(*, patient) -> Intake:
     """What the form shows: the patient's draft, or an unsaved one prefilled from the last intake.
     A read: opening the form writes nothing; the first saved step makes the draft."""
@@ -76,7 +97,9 @@ def intake_start(*, patient) -> Intake:
 
 def intake_save_step(*, patient, step: int, answers: dict, appointment: Appointment | None = None) -> Intake:
     """Merge one step's answers into the patient's draft (made on the first save), and renew the hold
-    of the booking the form is filled in for: one transaction. A submitted intake is a record."""
+    of the booking the form is filled in for: one transaction. A submitted intake is a record.
+    Text answers are normalised and bounded (`_clean_answer`)."""
+    answers = {key: _clean_answer(key, value) for key, value in answers.items()}
     with transaction.atomic():
         draft = intake_start(patient=patient)
         current = Intake.objects.select_for_update().get(pk=draft.pk)

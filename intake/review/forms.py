@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
+from clinic.inputs import FreeTextField
 from clinic.models import Therapist
 from techniques.models import Technique
 
-from ..models import Decision, Outcome
+from ..models import DECISION_NOTE_MAX_LENGTH, Decision, Outcome
 from . import letters
 
 MINE, ALL = "mine", "all"
@@ -58,10 +59,10 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(
+    note = FreeTextField(
         label="Note (why; kept in the record, not sent to the patient)",
         widget=forms.Textarea(attrs={"rows": 3}),
-        max_length=4000,
+        max_length=DECISION_NOTE_MAX_LENGTH,
     )
     expected_last_decision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 

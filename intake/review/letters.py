@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from bookings.models import Appointment, Status
+from clinic.inputs import clean_text
 
 from ..models import ClearanceLetter
 from ..permissions import can_send_letter
@@ -15,6 +16,8 @@ from .emails import email_therapist_letter
 from .services import ReviewError
 
 MAX_LETTER_BYTES = 10 * 1024 * 1024
+# A case needs one letter, perhaps a second page or a better scan; more is a mistake or abuse.
+MAX_LETTERS_PER_APPOINTMENT = 5
 # Checked against the file's first bytes, never its name or the browser's word for it.
 LETTER_SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
     (b"%PDF-", "application/pdf", "pdf"),
@@ -52,7 +55,9 @@ def check_letter_file(file: UploadedFile) -> str:
 
 def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by) -> ClearanceLetter:
     """Store a doctor's letter for an appointment waiting for review. Only the patient uploads; the type
-    is judged from the content; the file is kept in private storage under a name of our own."""
+    is judged from the content; the file is kept in private storage under a name of our own. At most
+    MAX_LETTERS_PER_APPOINTMENT per appointment: counted with the appointment row locked, so two
+    uploads at once cannot both pass the last free place."""
     if not can_send_letter(by, appointment):
         raise ReviewError("Only the patient can send their clearance letter.", code="not_allowed")
     if appointment.status != Status.PENDING_REVIEW:
@@ -60,7 +65,7 @@ def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by)
             "This appointment is not waiting for a clearance letter.", code="not_waiting_for_letter"
         )
     content_type = check_letter_file(file)
-    original = os.path.basename((file.name or "").replace("\\", "/"))[:200] or "letter"
+    original = clean_text(os.path.basename((file.name or "").replace("\\", "/")))[:200] or "letter"
     letter = ClearanceLetter(
         appointment=appointment,
         content_type=content_type,
@@ -68,12 +73,25 @@ def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by)
         size=file.size,
         uploaded_by=by,
     )
-    letter.file.save(original, file, save=False)
     try:
         with transaction.atomic():
+            locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
+            if locked.status != Status.PENDING_REVIEW:
+                raise ReviewError(
+                    "This appointment is not waiting for a clearance letter.", code="not_waiting_for_letter"
+                )
+            if ClearanceLetter.objects.filter(appointment=locked).count() >= MAX_LETTERS_PER_APPOINTMENT:
+                raise ReviewError(
+                    "We already have %(limit)s letters for this appointment: that is the most we take. "
+                    "Please phone the clinic if something is missing.",
+                    code="too_many_letters",
+                    params={"limit": MAX_LETTERS_PER_APPOINTMENT},
+                )
+            letter.file.save(original, file, save=False)
             letter.save()
             transaction.on_commit(lambda: email_therapist_letter(letter.pk))
     except Exception:
-        letter.file.delete(save=False)
+        if letter.file:
+            letter.file.delete(save=False)
         raise
     return letter

@@ -16,9 +16,10 @@ from django.db import transaction
 from bookings import services as booking_services
 from bookings.models import Status
 from clinic.errors import DomainError
+from clinic.inputs import clean_text
 from techniques.models import Technique
 
-from ..models import Decision, ReviewDecision, ScreeningResult
+from ..models import DECISION_NOTE_MAX_LENGTH, Decision, ReviewDecision, ScreeningResult
 from ..permissions import can_review
 from .emails import email_patient_decision
 from .selectors import OPEN_CASE_DECISIONS, OPEN_CASE_STATUS, latest_decision
@@ -103,7 +104,8 @@ def review_decide(
 ) -> ReviewDecision:
     """Record a staff decision on a flagged case and move the appointment accordingly.
 
-    Rules: only clinic admins and the appointment's therapist decide; every decision has a note; a
+    Rules: only clinic admins and the appointment's therapist decide; every decision has a note (its
+    text normalised by `clean_text`, so invisible characters alone are no note; bounded in length); a
     decision is never edited, a new one supersedes the newest. The result row is locked and the newest
     decision compared with `expected_last_decision_id` (the one the deciding page showed), so of two
     people deciding at once the second is told (code `already_decided`) instead of overwriting. An
@@ -112,9 +114,15 @@ def review_decide(
     """
     if decision not in Decision.values:
         raise ReviewError("Choose a decision.", code="invalid_decision")
-    note = (note or "").strip()
+    note = clean_text(note)
     if not note:
         raise ReviewError("Please write a note: every decision needs a reason.", code="note_required")
+    if len(note) > DECISION_NOTE_MAX_LENGTH:
+        raise ReviewError(
+            "The note is %(limit)s characters at most.",
+            code="note_too_long",
+            params={"limit": DECISION_NOTE_MAX_LENGTH},
+        )
     codes = _check_restrictions(decision, restricted_techniques)
     if not can_review(by, result):
         raise ReviewError("You may not decide this case.", code="not_allowed")
