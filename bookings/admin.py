@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 
 from clinic.admin import licence_expiry_note
+from clinic.inputs import date_in_range
 from clinic.models import Licence, Therapist
 
 from . import selectors, services
@@ -104,7 +105,12 @@ class TherapistAdmin(admin.ModelAdmin):
             raise PermissionDenied
         tz = clinic_zone()
         today = timezone.now().astimezone(tz).date()
-        start_day = parse_date(request.GET.get("start") or "") or today
+        try:
+            start_day = parse_date(request.GET.get("start") or "") or today
+        except ValueError:  # well-formed but no such day (31 February)
+            start_day = today
+        if not date_in_range(start_day):
+            start_day = today
         start_day -= timedelta(days=start_day.weekday())
         days = [start_day + timedelta(days=i) for i in range(7)]
         week_start = datetime.combine(days[0], time.min, tzinfo=tz)

@@ -79,3 +79,17 @@ def test_picking_a_time_says_it_is_held_not_booked(client, service, therapist):
     assert "holding this time while you answer" in said
     assert "booked" not in said.lower()
     assert "confirmation email" not in said.lower()
+
+
+@pytest.mark.parametrize("start", ["9999-12-31", "0001-01-01", "2026-02-31"])
+def test_admin_week_view_out_of_range_shows_this_week(admin_client, therapist, start):
+    resp = admin_client.get(reverse("admin:clinic_therapist_week", args=[therapist.pk]), {"start": start})
+    assert resp.status_code == 200
+    assert resp.context["columns"][0]["day"].isoformat() == "2026-06-01"  # Monday of the frozen week
+
+
+@pytest.mark.parametrize("path", ["/api/v1/", "/api/v1/nowhere"])
+def test_an_unknown_api_address_is_a_json_404(client, path):
+    resp = client.get(path)
+    assert resp.status_code == 404
+    assert resp.json() == {"code": "not_found", "message": "Not found."}
