@@ -9,8 +9,8 @@ from django.test import Client
 from bookings import selectors
 from bookings.models import Appointment
 
-from .conftest import at
 from .factories import AppointmentFactory
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from bookings.models import Appointment, Status
 from clinic.tests.factories import UserFactory, front_desk_user
 
-from .conftest import at
+from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 

@@ -25,7 +25,6 @@ from intake.review.services import ReviewError, review_decide
 from techniques.models import Technique
 
 from .plan_fixtures import book, screen
-from .review_fixtures import *  # noqa: F403 - the fixtures (sam, case)
 from .review_fixtures import PDF, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
