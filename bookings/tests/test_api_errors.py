@@ -8,6 +8,7 @@ from django.test import Client
 
 from bookings import selectors
 from bookings.models import Appointment
+from clinic.tests.factories import UserFactory
 
 from .factories import AppointmentFactory
 from .fixtures import at
@@ -20,8 +21,6 @@ APPOINTMENTS = "/api/v1/appointments"
 
 @pytest.fixture
 def patient_client(django_user_model):
-    from clinic.tests.factories import UserFactory
-
     client = Client()
     client.patient = UserFactory()
     client.force_login(client.patient)

@@ -24,7 +24,7 @@ from intake.review.letters import MAX_LETTERS_PER_APPOINTMENT, clearance_letter_
 from intake.review.services import ReviewError, review_decide
 from techniques.models import Technique
 
-from .plan_fixtures import book, screen
+from .plan_fixtures import at, book, screen
 from .review_fixtures import PDF, upload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
@@ -89,8 +89,6 @@ def session(service, therapist, sam):
 
 
 def case_start():
-    from .plan_fixtures import at
-
     return at(1, 7)
 
 

@@ -27,6 +27,14 @@ from django.urls.exceptions import Resolver404
 from django.utils import timezone
 from django.utils.regex_helper import normalize
 
+from bookings.models import Status
+from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
+from clinic.models import ClinicPolicy
+from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
+from intake.models import ClearanceLetter, Decision, HomeCarePlan, Outcome, ReviewDecision
+from intake.tests.plan_fixtures import screen
+from techniques.models import Technique
+
 HOSTILE = {
     "year_1": "0001-01-01",
     "year_9999": "9999-12-31",
@@ -140,14 +148,6 @@ def dataset(django_db_setup, django_db_blocker):
 
 
 def _build_dataset() -> dict:
-    from bookings.models import Status
-    from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
-    from clinic.models import ClinicPolicy
-    from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
-    from intake.models import ClearanceLetter, Decision, HomeCarePlan, Outcome, ReviewDecision
-    from intake.tests.plan_fixtures import screen
-    from techniques.models import Technique
-
     ClinicPolicy.get()
     service = ServiceFactory(slug="psoas-60")
     therapist = bookable_therapist(service, display_name="Priya Shah")
@@ -302,7 +302,7 @@ class Walk:
     def request(self, client: Client, role: str, method: str, path: str, label: str, **kwargs):
         try:
             response = getattr(client, method)(path, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - every escape is a finding
+        except Exception as exc:  # every escape is a finding
             self.failures.append(
                 f"{role} {method.upper()} {path[:80]} [{label}]: {type(exc).__name__}: {exc}"[:400]
             )
