@@ -254,7 +254,7 @@ def _real_values(route: Route, data: dict) -> list[dict[str, str]]:
 
 def _admin_values(route: Route, params: list[str]) -> dict[str, str]:
     """An existing object for an admin page (its model is in the URL name), else the first row."""
-    values = dict.fromkeys(params, "1")
+    values = {name: "clinic" if name == "app_label" else "1" for name in params}
     parts = route.name.removeprefix("admin:").split("_")
     for size in range(len(parts) - 1, 0, -1):
         app_label, model_name = parts[0], "_".join(parts[1 : size + 1])
@@ -262,6 +262,8 @@ def _admin_values(route: Route, params: list[str]) -> dict[str, str]:
             model = apps.get_model(app_label, model_name)
         except LookupError:
             continue
+        if model._meta.swapped:  # auth.User: the clinic's own user model stands in
+            model = apps.get_model(model._meta.swapped)
         first = model._default_manager.order_by("pk").first()
         if first is not None:
             values = {name: str(first.pk) for name in params}
