@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bookings', '0001_initial'),
         ('clinic', '0006_policy_review_deadline'),
-        ('intake', '0005_status_columns_valid'),
+        ('intake', '0006_screening_rule_constraint_messages'),
         ('techniques', '0002_seed_catalogue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
