@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('bookings', '0001_initial'),
         ('clinic', '0006_policy_review_deadline'),
-        ('intake', '0006_screening_rule_constraint_messages'),
+        ('intake', '0009_abdominal_surgery_under_6_weeks'),
         ('techniques', '0002_seed_catalogue'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
