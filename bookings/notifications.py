@@ -1,18 +1,16 @@
-"""Emails to patients about their appointments, sent after the transaction commits."""
+"""Emails to patients about their appointments: outbox rows written in the transaction that makes
+the change, sent by the outbox's task once it commits (`clinic.outbox`)."""
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+
+from clinic.outbox.services import Attachment, outbox_enqueue
 
 from .ics import appointment_ics
 from .models import Appointment, Status
 from .selectors import clinic_zone
-
-log = logging.getLogger(__name__)
 
 SUBJECTS = {
     "confirmed": "Your appointment is confirmed",
@@ -29,10 +27,11 @@ def _clinic_reason(appointment: Appointment) -> str:
     return appointment.cancel_reason
 
 
-def send_appointment_email(appointment_id: int, *, kind: str, previous: dict | None = None) -> None:
-    """Text and HTML email with the .ics attached. A mail failure is logged, never raised to the page:
-    the booking itself is already stored. For a move, `previous` ({"start", "therapist"}: the old UTC
-    start and therapist's name) lets the email say what it was and what it is now."""
+def queue_appointment_email(appointment_id: int, *, kind: str, previous: dict | None = None) -> None:
+    """Queue the text and HTML email with the .ics attached, in the caller's transaction (call it
+    inside the one that changes the appointment). One per appointment, kind and calendar SEQUENCE. For
+    a move, `previous` ({"start", "therapist"}: the old UTC start and therapist's name) lets the email
+    say what it was and what it is now."""
     appointment = Appointment.objects.select_related("patient", "therapist", "service").get(pk=appointment_id)
     tz = clinic_zone()
     context = {
@@ -46,15 +45,16 @@ def send_appointment_email(appointment_id: int, *, kind: str, previous: dict | N
         "previous_therapist": previous["therapist"] if previous else "",
         "clinic_reason": _clinic_reason(appointment),
     }
-    message = EmailMultiAlternatives(
-        subject=f"{SUBJECTS[kind]} - {settings.CLINIC_NAME}",
-        body=render_to_string("bookings/email/appointment.txt", context),
-        to=[appointment.patient.email],
-    )
-    message.attach_alternative(render_to_string("bookings/email/appointment.html", context), "text/html")
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
-    message.attach("appointment.ics", appointment_ics(appointment), f"text/calendar; method={method}")
-    try:
-        message.send()
-    except Exception:  # logged; the appointment is already stored
-        log.exception("Could not send the %s email for appointment %s", kind, appointment_id)
+    outbox_enqueue(
+        kind=f"appointment.{kind}",
+        appointment=appointment,
+        event=f"sequence-{appointment.sequence}",
+        to=appointment.patient.email,
+        subject=f"{SUBJECTS[kind]} - {settings.CLINIC_NAME}",
+        body_text=render_to_string("bookings/email/appointment.txt", context),
+        body_html=render_to_string("bookings/email/appointment.html", context),
+        attachments=[
+            Attachment("appointment.ics", appointment_ics(appointment), f"text/calendar; method={method}")
+        ],
+    )

@@ -229,8 +229,9 @@ def appointment_book_for_review(
 
 def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:
     """Confirm a held (or reviewed) appointment and send the patient the confirmation with its .ics."""
-    appointment = appointment_transition(appointment=appointment, to=Status.CONFIRMED, by=by)
-    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="confirmed"))
+    with transaction.atomic():
+        appointment = appointment_transition(appointment=appointment, to=Status.CONFIRMED, by=by)
+        notifications.queue_appointment_email(appointment.pk, kind="confirmed")
     return appointment
 
 
@@ -241,9 +242,12 @@ def appointment_decline(
 
     `notify=False` is for a caller that tells the patient itself, in one email of its own carrying the
     calendar cancellation (`ics.appointment_ics`): the patient gets one email per event, not two."""
-    appointment = appointment_transition(appointment=appointment, to=Status.DECLINED, by=by, reason=reason)
-    if notify:
-        transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
+    with transaction.atomic():
+        appointment = appointment_transition(
+            appointment=appointment, to=Status.DECLINED, by=by, reason=reason
+        )
+        if notify:
+            notifications.queue_appointment_email(appointment.pk, kind="cancelled")
     return appointment
 
 
@@ -268,8 +272,11 @@ def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> App
     """Cancel an active appointment `by` its patient inside the cancellation window, or by staff who
     manage appointments at any time; anyone else is refused (code `not_allowed`)."""
     _check_may_change(appointment=appointment, by=by, verb="cancelled")
-    appointment = appointment_transition(appointment=appointment, to=Status.CANCELLED, by=by, reason=reason)
-    transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
+    with transaction.atomic():
+        appointment = appointment_transition(
+            appointment=appointment, to=Status.CANCELLED, by=by, reason=reason
+        )
+        notifications.queue_appointment_email(appointment.pk, kind="cancelled")
     return appointment
 
 
@@ -317,11 +324,9 @@ def appointment_reschedule(
             current.save(
                 update_fields=["start", "end", "blocks_until", "therapist", "sequence", "updated_at"]
             )
+            notifications.queue_appointment_email(appointment.pk, kind="changed", previous=previous)
     except IntegrityError as exc:
         raise _constraint_error(exc) from exc
-    transaction.on_commit(
-        lambda: notifications.send_appointment_email(appointment.pk, kind="changed", previous=previous)
-    )
     appointment.refresh_from_db()
     return appointment
 
@@ -360,9 +365,10 @@ def appointment_refuse(*, appointment: Appointment, by=None, reason: str = "") -
     """Screening found an urgent warning sign: the booking is refused and the slot freed at once, from
     any active state. A visit that was confirmed is in the patient's calendar: it gets a cancellation."""
     was_confirmed = appointment.status == Status.CONFIRMED
-    appointment = appointment_transition(appointment=appointment, to=Status.REFUSED, by=by, reason=reason)
-    if was_confirmed:
-        transaction.on_commit(lambda: notifications.send_appointment_email(appointment.pk, kind="cancelled"))
+    with transaction.atomic():
+        appointment = appointment_transition(appointment=appointment, to=Status.REFUSED, by=by, reason=reason)
+        if was_confirmed:
+            notifications.queue_appointment_email(appointment.pk, kind="cancelled")
     return appointment
 
 

@@ -1,8 +1,10 @@
-"""A local SMTP server for tests (aiosmtpd): it records every message it accepts. And a port where a
-server accepts connections but never answers."""
+"""For tests of real delivery: a local SMTP server (aiosmtpd) that records every message it accepts, a
+port where a server accepts connections but never answers, settings that send through SMTP with the
+database task backend, and `manage.py db_worker` run in this process."""
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 from collections import Counter
@@ -10,6 +12,9 @@ from contextlib import contextmanager
 from email import message_from_bytes
 
 from aiosmtpd.controller import Controller
+from django.core.management import call_command
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def free_port() -> int:
@@ -52,3 +57,29 @@ def silent_smtp_server(port: int):
         server.bind(("127.0.0.1", port))
         server.listen(16)
         yield
+
+
+def use_smtp_and_database_tasks(settings) -> int:
+    """Point the `settings` fixture at SMTP on a free local port (nothing listens there yet) and at the
+    database task backend, as in production. Returns the port."""
+    port = free_port()
+    settings.TASKS = DATABASE_TASKS
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    return port
+
+
+def run_db_worker() -> None:
+    """`manage.py db_worker --batch` in this process: runs every task that is due, then returns. The
+    worker installs its own signal handlers; pytest's are put back afterwards."""
+    names = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
+    saved = {number: signal.getsignal(number) for number in names}
+    try:
+        call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
+    finally:
+        for number, handler in saved.items():
+            signal.signal(number, handler)

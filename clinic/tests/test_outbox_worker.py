@@ -6,7 +6,6 @@ send one message twice."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,37 +23,16 @@ from clinic.outbox.models import OutboxMessage, Status
 from clinic.outbox.services import outbox_deliver, outbox_enqueue
 from clinic.outbox.tasks import send_outbox_message
 
-from .smtp import free_port, silent_smtp_server, smtp_sink
+from .smtp import run_db_worker, silent_smtp_server, smtp_sink, use_smtp_and_database_tasks
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 ROOT = Path(__file__).resolve().parents[2]
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.fixture
 def smtp_port(settings):
-    port = free_port()
-    settings.TASKS = DATABASE_TASKS
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    return port
-
-
-def run_db_worker() -> None:
-    """`manage.py db_worker --batch` in this process: runs every task that is due, then returns. The
-    worker installs its own signal handlers; pytest's are put back afterwards."""
-    names = [signal.SIGINT, signal.SIGTERM, signal.SIGQUIT]
-    saved = {number: signal.getsignal(number) for number in names}
-    try:
-        call_command("db_worker", batch=True, reload=False, startup_delay=False, interval=0, verbosity=0)
-    finally:
-        for number, handler in saved.items():
-            signal.signal(number, handler)
+    return use_smtp_and_database_tasks(settings)
 
 
 def queue_note(recipient: str = "pat@example.com", **kw) -> OutboxMessage:

@@ -6,12 +6,10 @@ still be assigned, but only with a written reason, which is kept on the plan ite
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -19,13 +17,12 @@ from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.errors import DomainError
 from clinic.inputs import clean_text
+from clinic.outbox.services import outbox_enqueue
 from techniques.models import Technique, TechniqueKind
 
 from ..models import OVERRIDE_REASON_MAX_LENGTH, PLAN_NOTE_MAX_LENGTH, HomeCarePlan, PlanItem
 from ..permissions import can_assign_plan
 from ..review.restrictions import restrictions_for
-
-log = logging.getLogger(__name__)
 
 
 class PlanError(DomainError):
@@ -153,7 +150,7 @@ def plan_assign(
         except IntegrityError as exc:
             raise PlanError("A technique is in the plan twice.", code="technique_twice") from exc
         url = plan_url or reverse("intake:my-plans")
-        transaction.on_commit(lambda: _email_plan(plan.pk, url))
+        _email_plan(plan.pk, url)
     return plan
 
 
@@ -181,12 +178,11 @@ def _email_plan(plan_id: int, url: str) -> None:
         "hurts. If your symptoms get worse or do not get better, please tell us or see your doctor.\n\n"
         f"{settings.CLINIC_NAME}\n"
     )
-    try:
-        send_mail(
-            subject=f"Your home care exercises - {settings.CLINIC_NAME}",
-            message=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[patient.email],
-        )
-    except Exception:  # the plan is stored and shown on the patient's page regardless
-        log.exception("Could not email home-care plan %s", plan_id)
+    outbox_enqueue(
+        kind="care.plan",
+        appointment=plan.appointment,
+        event=f"plan-{plan_id}",
+        to=patient.email,
+        subject=f"Your home care exercises - {settings.CLINIC_NAME}",
+        body_text=body,
+    )

@@ -65,7 +65,7 @@ def _escalate(*, result_id: int, now: datetime) -> bool:
                 f"{appointment.therapist} is not decided yet."
             )[:300],
         )
-        transaction.on_commit(lambda: email_admins_escalation(alert.pk))
+        email_admins_escalation(alert.pk)
     return True
 
 
@@ -86,5 +86,5 @@ def _release(*, result_id: int) -> bool:
                 :300
             ],
         )
-        transaction.on_commit(lambda: email_patient_released(appointment.pk))
+        email_patient_released(appointment.pk)
     return True

@@ -1,22 +1,20 @@
 """The review emails: to the patient on a decision or a release, to the therapist when a letter arrives,
-to clinic admins when a case is overdue. None of them carries a health detail."""
+to clinic admins when a case is overdue. None of them carries a health detail. Each is an outbox row
+(`clinic.outbox`) written in the caller's transaction: call these inside the one that makes the change."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 
 from bookings.ics import appointment_ics
 from bookings.models import Appointment
 from bookings.selectors import clinic_zone
 from clinic import roles
+from clinic.outbox.services import Attachment, outbox_enqueue
 
 from ..models import ClearanceLetter, Decision, ReviewDecision, StaffAlert
-
-log = logging.getLogger(__name__)
 
 # What each decision means to the patient, in plain words and without clinical details. Used by the
 # email and by the patient's review-status page, so the two always say the same.
@@ -68,24 +66,40 @@ def email_patient_decision(decision_id: int) -> None:
         "You can see this at any time under My appointments on our website.\n\n"
         f"{settings.CLINIC_NAME}\n"
     )
-    send(
+    queue(
+        kind="review.decision",
+        appointment=appointment,
+        event=f"decision-{decision_id}",
         subject=f"Your health form has been reviewed - {settings.CLINIC_NAME}",
         body=body,
         to=[patient.email],
-        what=f"decision {decision_id}",
         calendar=appointment_ics(appointment) if made.decision == Decision.DECLINED else None,
     )
 
 
-def send(*, subject: str, body: str, to: list[str], what: str, calendar: bytes | None = None) -> None:
-    """Send one plain-text email; `calendar` attaches an .ics cancelling the appointment's entry."""
-    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
-    if calendar is not None:
-        message.attach("appointment.ics", calendar, "text/calendar; method=CANCEL")
-    try:
-        message.send()
-    except Exception:  # the record is stored and shown on the pages regardless
-        log.exception("Could not send the email for %s", what)
+def queue(
+    *,
+    kind: str,
+    appointment: Appointment,
+    event: str,
+    subject: str,
+    body: str,
+    to: list[str],
+    calendar: bytes | None = None,
+) -> None:
+    """Queue one plain-text email per recipient; `calendar` attaches an .ics cancelling the
+    appointment's entry. `event` names the occurrence, so it is queued once."""
+    outbox_enqueue(
+        kind=kind,
+        appointment=appointment,
+        event=event,
+        to=to,
+        subject=subject,
+        body_text=body,
+        attachments=[Attachment("appointment.ics", calendar, "text/calendar; method=CANCEL")]
+        if calendar
+        else (),
+    )
 
 
 def clinic_admin_emails() -> list[str]:
@@ -95,7 +109,10 @@ def clinic_admin_emails() -> list[str]:
 def email_therapist_letter(letter_id: int) -> None:
     letter = ClearanceLetter.objects.select_related("appointment__therapist__user").get(pk=letter_id)
     appointment = letter.appointment
-    send(
+    queue(
+        kind="review.letter",
+        appointment=appointment,
+        event=f"letter-{letter_id}",
         subject=f"A clearance letter arrived - {settings.CLINIC_NAME}",
         body=(
             f"A patient uploaded a clearance letter for the appointment on {local_time(appointment.start)}.\n"
@@ -103,13 +120,15 @@ def email_therapist_letter(letter_id: int) -> None:
             "No health details are included in this email."
         ),
         to=[appointment.therapist.user.email],
-        what=f"clearance letter {letter_id}",
     )
 
 
 def email_admins_escalation(alert_id: int) -> None:
-    alert = StaffAlert.objects.get(pk=alert_id)
-    send(
+    alert = StaffAlert.objects.select_related("appointment").get(pk=alert_id)
+    queue(
+        kind="review.overdue",
+        appointment=alert.appointment,
+        event=f"alert-{alert_id}",
         subject=f"Review overdue: a flagged case needs a decision - {settings.CLINIC_NAME}",
         body=(
             f"{alert.message}\n\nIf nobody decides before the appointment starts, the appointment is "
@@ -117,7 +136,6 @@ def email_admins_escalation(alert_id: int) -> None:
             "No health details are included in this email."
         ),
         to=clinic_admin_emails(),
-        what=f"escalation alert {alert_id}",
     )
 
 
@@ -125,7 +143,10 @@ def email_patient_released(appointment_id: int) -> None:
     """The patient's one email about a release, with the calendar cancellation."""
     appointment = Appointment.objects.select_related("patient", "service", "therapist").get(pk=appointment_id)
     patient = appointment.patient
-    send(
+    queue(
+        kind="review.released",
+        appointment=appointment,
+        event=f"sequence-{appointment.sequence}",
         subject=f"Your appointment could not go ahead - {settings.CLINIC_NAME}",
         body=(
             f"Hello {patient.first_name or patient.email},\n\n"
@@ -133,6 +154,5 @@ def email_patient_released(appointment_id: int) -> None:
             f"{RELEASED_WORDS}\n\n{settings.CLINIC_NAME}\n"
         ),
         to=[patient.email],
-        what=f"release of appointment {appointment_id}",
         calendar=appointment_ics(appointment),
     )

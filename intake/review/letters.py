@@ -89,7 +89,7 @@ def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by)
                 )
             letter.file.save(original, file, save=False)
             letter.save()
-            transaction.on_commit(lambda: email_therapist_letter(letter.pk))
+            email_therapist_letter(letter.pk)
     except Exception:
         if letter.file:
             letter.file.delete(save=False)

@@ -154,5 +154,5 @@ def review_decide(
                 reason="Declined after review; referred to a doctor",
                 notify=False,  # the decision email below tells the patient and cancels the calendar entry
             )
-        transaction.on_commit(lambda: email_patient_decision(made.pk))
+        email_patient_decision(made.pk)
     return made

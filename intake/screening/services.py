@@ -14,10 +14,7 @@ booking's check-in, a changed form), and the answer decides the same way from ev
 
 from __future__ import annotations
 
-import logging
-
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -26,12 +23,11 @@ from bookings import services as booking_services
 from bookings.models import ACTIVE_STATUSES, Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic import roles
+from clinic.outbox.services import outbox_enqueue
 
 from ..models import CheckIn, Intake, Outcome, ScreeningResult, StaffAlert
 from . import engine
 from .rules import current_rule_set, load_active_rules
-
-log = logging.getLogger(__name__)
 
 URGENT_REASON = "Urgent warning signs in the health form"
 
@@ -117,7 +113,8 @@ def _move(*, appointment: Appointment, outcome: str, flags: list, previous_flags
 
 
 def _alert_urgent(*, appointment: Appointment, patient) -> None:
-    """One urgent alert per appointment (a constraint says so), emailed once, after the commit."""
+    """One urgent alert per appointment (a constraint says so), emailed once: the email is queued in
+    the same transaction as the alert."""
     name = patient.get_full_name() or patient.email
     alert, created = StaffAlert.objects.get_or_create(
         appointment=appointment,
@@ -125,7 +122,7 @@ def _alert_urgent(*, appointment: Appointment, patient) -> None:
         defaults={"message": f"Urgent screening for {name}: phone the patient today."[:300]},
     )
     if created:
-        transaction.on_commit(lambda: email_staff_alert(alert.pk))
+        email_staff_alert(alert.pk)
 
 
 def alert_url(alert: StaffAlert) -> str:
@@ -142,17 +139,16 @@ def email_staff_alert(alert_id: int) -> None:
         recipients.add(alert.appointment.therapist.user.email)
     tz = clinic_zone()
     when = f"{alert.appointment.start.astimezone(tz):%A %d %B %Y, %H:%M} ({tz.key} time)"
-    try:
-        send_mail(
-            subject=f"URGENT: a patient's health form needs a phone call today - {settings.CLINIC_NAME}",
-            message=(
-                f"{alert.message}\n\n"
-                f"The booking for {when} was refused automatically.\n"
-                f"Open the alert, phone the patient and record what you did:\n{alert_url(alert)}\n\n"
-                "No health details are included in this email."
-            ),
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=sorted(recipients),
-        )
-    except Exception:  # the alert is stored and shown on the staff pages regardless
-        log.exception("Could not email staff alert %s", alert_id)
+    outbox_enqueue(
+        kind="screening.urgent",
+        appointment=alert.appointment,
+        event=f"alert-{alert_id}",
+        to=sorted(recipients),
+        subject=f"URGENT: a patient's health form needs a phone call today - {settings.CLINIC_NAME}",
+        body_text=(
+            f"{alert.message}\n\n"
+            f"The booking for {when} was refused automatically.\n"
+            f"Open the alert, phone the patient and record what you did:\n{alert_url(alert)}\n\n"
+            "No health details are included in this email."
+        ),
+    )
