@@ -4,8 +4,9 @@ the change, sent by the outbox's task once it commits (`clinic.outbox`)."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.template.loader import render_to_string
+from django.urls import reverse
 
+from clinic.outbox.emails import absolute_url, render_email
 from clinic.outbox.services import Attachment, outbox_enqueue
 
 from .ics import appointment_ics
@@ -44,7 +45,10 @@ def queue_appointment_email(appointment_id: int, *, kind: str, previous: dict | 
         "previous_start": previous["start"].astimezone(tz) if previous else None,
         "previous_therapist": previous["therapist"] if previous else "",
         "clinic_reason": _clinic_reason(appointment),
+        "greeting_name": appointment.patient.first_name or appointment.patient.email,
+        "appointment_url": absolute_url(reverse("bookings:appointment-detail", args=[appointment.pk])),
     }
+    body_text, body_html = render_email("bookings/email/appointment", context)
     method = "CANCEL" if kind == "cancelled" else "REQUEST"
     outbox_enqueue(
         kind=f"appointment.{kind}",
@@ -52,8 +56,8 @@ def queue_appointment_email(appointment_id: int, *, kind: str, previous: dict | 
         event=f"sequence-{appointment.sequence}",
         to=appointment.patient.email,
         subject=f"{SUBJECTS[kind]} - {settings.CLINIC_NAME}",
-        body_text=render_to_string("bookings/email/appointment.txt", context),
-        body_html=render_to_string("bookings/email/appointment.html", context),
+        body_text=body_text,
+        body_html=body_html,
         attachments=[
             Attachment("appointment.ics", appointment_ics(appointment), f"text/calendar; method={method}")
         ],
