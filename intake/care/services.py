@@ -17,6 +17,7 @@ from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.errors import DomainError
 from clinic.inputs import clean_text
+from clinic.outbox.emails import absolute_url
 from clinic.outbox.services import outbox_enqueue
 from techniques.models import Technique, TechniqueKind
 
@@ -149,7 +150,7 @@ def plan_assign(
                 PlanItem.objects.bulk_create(rows)
         except IntegrityError as exc:
             raise PlanError("A technique is in the plan twice.", code="technique_twice") from exc
-        url = plan_url or reverse("intake:my-plans")
+        url = plan_url or absolute_url(reverse("intake:my-plans"))
         _email_plan(plan.pk, url)
     return plan
 

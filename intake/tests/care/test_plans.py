@@ -264,6 +264,21 @@ def test_the_patient_is_emailed_once_after_commit_with_a_link_to_their_plans(
     assert "Pregnancy" not in message.body  # no health details by email
 
 
+def test_without_a_page_address_the_plan_email_links_absolutely_from_site_url(
+    settings, therapist, session, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://clinic.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        plan_assign(
+            appointment=session,
+            by=therapist.user,
+            note="",
+            items=[PlanItemData(technique=technique("SUP"), frequency="daily")],
+        )
+    (message,) = mail.outbox
+    assert f"https://clinic.example{reverse('intake:my-plans')}" in message.body
+
+
 # --- the patient's side ----------------------------------------------------------------------------
 
 
