@@ -54,6 +54,7 @@ STATUS_BY_CODE = {
     "invalid_transition": 409,
     "expired": 409,
     "too_many_holds": 409,
+    "busy": 409,
 }
 
 

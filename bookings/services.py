@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from clinic.errors import DomainError
@@ -140,6 +140,22 @@ def _constraint_error(exc: IntegrityError) -> BookingError:
     return BookingError("Sorry, this time was just taken. Please pick another slot.", code="slot_taken")
 
 
+# PostgreSQL's "deadlock detected" and "could not serialize": two bookings crossed (the therapist's and
+# the patient's no-overlap constraints, taken in opposite orders). The database rolled the loser back.
+_CONTENTION_SQLSTATES = frozenset({"40P01", "40001"})
+
+
+def _is_contention(exc: OperationalError) -> bool:
+    sqlstate = getattr(exc.__cause__, "sqlstate", None)
+    return sqlstate in _CONTENTION_SQLSTATES or "database is locked" in str(exc)
+
+
+def _busy_error() -> BookingError:
+    return BookingError(
+        "Someone else was booking at the same moment, so nothing was changed. Please try again.", code="busy"
+    )
+
+
 def _validate_request(*, service: Service, therapist: Therapist, start: datetime) -> None:
     if timezone.is_naive(start):
         raise BookingError("The start time needs a time zone offset.", code="invalid_start")
@@ -212,6 +228,10 @@ def appointment_book(
             if existing:
                 return existing
         raise _constraint_error(exc) from exc
+    except OperationalError as exc:
+        if _is_contention(exc):
+            raise _busy_error() from exc
+        raise
     return appointment
 
 
@@ -327,6 +347,10 @@ def appointment_reschedule(
             notifications.queue_appointment_email(appointment.pk, kind="changed", previous=previous)
     except IntegrityError as exc:
         raise _constraint_error(exc) from exc
+    except OperationalError as exc:
+        if _is_contention(exc):
+            raise _busy_error() from exc
+        raise
     appointment.refresh_from_db()
     return appointment
 

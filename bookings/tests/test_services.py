@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from bookings import services
 from bookings.models import Appointment, Status
@@ -233,3 +233,51 @@ def test_appointment_email_says_it_is_in_british_english(
         appt = book(UserFactory(), service, therapist, at(3, 10))
         services.appointment_confirm(appointment=appt)
     assert '<html lang="en-GB">' in mail.outbox[0].alternatives[0][0]
+
+
+class _DeadlockDetected(Exception):
+    sqlstate = "40P01"  # what psycopg's DeadlockDetected carries
+
+
+def _deadlock() -> OperationalError:
+    error = OperationalError("deadlock detected")
+    error.__cause__ = _DeadlockDetected("deadlock detected")
+    return error
+
+
+def test_a_booking_that_meets_a_database_deadlock_is_refused_with_try_again(service, therapist, monkeypatch):
+    """Two bookings crossing the therapist's and the patient's no-overlap constraints may deadlock on
+    PostgreSQL; the loser is refused with a clear word (a 409 in the API), never a 500."""
+
+    def crossing(**kwargs):
+        raise _deadlock()
+
+    monkeypatch.setattr(services, "_check_free", crossing)
+    with pytest.raises(BookingError) as refused:
+        book(UserFactory(), service, therapist, at(2, 10))
+    assert refused.value.code == "busy"
+    assert Appointment.objects.count() == 0
+
+
+def test_a_move_that_meets_a_database_deadlock_is_refused_with_try_again(service, therapist, monkeypatch):
+    patient = UserFactory()
+    appointment = book(patient, service, therapist, at(2, 10))
+
+    def crossing(**kwargs):
+        raise _deadlock()
+
+    monkeypatch.setattr(services, "_check_free", crossing)
+    with pytest.raises(BookingError) as refused:
+        services.appointment_reschedule(appointment=appointment, start=at(2, 14), by=patient)
+    assert refused.value.code == "busy"
+    appointment.refresh_from_db()
+    assert appointment.start == at(2, 10)
+
+
+def test_other_database_errors_are_not_mistaken_for_a_busy_slot(service, therapist, monkeypatch):
+    def broken(**kwargs):
+        raise OperationalError("no such table: bookings_appointment")
+
+    monkeypatch.setattr(services, "_check_free", broken)
+    with pytest.raises(OperationalError):
+        book(UserFactory(), service, therapist, at(2, 10))

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import Appointment
 from bookings.selectors import clinic_zone
+from clinic.errors import show_error
 
 from ..models import Intake, ScreeningResult
 from ..permissions import can_read_intake
@@ -78,10 +79,16 @@ def step(request, index: int):
             kwargs["visit_day_answered"] = intake.answers.get(q.VISIT_DAY_ANSWERED_FOR) == appointment.pk
     form = form_class(request.POST or None, **kwargs)
     if request.method == "POST":
+        saved = False
         if form.is_valid():
-            services.intake_save_step(
-                patient=request.user, step=index, answers=form.to_answers(), appointment=appointment
-            )
+            try:
+                services.intake_save_step(
+                    patient=request.user, step=index, answers=form.to_answers(), appointment=appointment
+                )
+                saved = True
+            except services.IntakeError as exc:  # e.g. another tab sent the form a moment ago
+                show_error(request, exc, form=form)
+        if saved:
             if "save_and_leave" in request.POST:
                 messages.success(request, "Saved. You can come back to your health form at any time.")
                 return redirect("intake:mine")
@@ -89,7 +96,8 @@ def step(request, index: int):
                 return redirect(_step_url(index + 1, appointment.pk if appointment else None))
             check = reverse("intake:check-answers")
             return redirect(f"{check}?appointment={appointment.pk}" if appointment else check)
-        messages.error(request, "Please check the answers marked below.")
+        if not form.non_field_errors():
+            messages.error(request, "Please check the answers marked below.")
     return render(
         request,
         "intake/intake_step.html",

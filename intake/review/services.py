@@ -59,6 +59,13 @@ DECISION_TRANSITIONS: dict[str | None, Follows] = {
 }
 
 
+def decisions_allowed(*, newest: ReviewDecision | None, appointment) -> frozenset[str]:
+    """The decisions the table allows on this case now (none when it is closed): what the case page
+    offers, and what `review_decide` accepts."""
+    follows = DECISION_TRANSITIONS[newest.decision if newest else None]
+    return follows.decisions if appointment.status == follows.appointment_status else frozenset()
+
+
 def _check_transition(*, newest: ReviewDecision | None, decision: str, appointment) -> None:
     follows = DECISION_TRANSITIONS[newest.decision if newest else None]
     if appointment.status != follows.appointment_status or not follows.decisions:

@@ -69,14 +69,12 @@ def _technique_names(codes) -> dict[str, str]:
 
 
 def _can_decide(result: ScreeningResult, latest: ReviewDecision | None) -> bool:
-    status = result.appointment.status
-    if status == Status.PENDING_REVIEW:
-        return True
-    reviewed = latest is not None and latest.decision in (
-        Decision.CLEARED,
-        Decision.CLEARED_WITH_RESTRICTIONS,
-    )
-    return status == Status.CONFIRMED and reviewed and result.appointment.start > timezone.now()
+    """The decision form shows while the transition table allows a decision; a confirmed case is
+    amended only before its visit."""
+    appointment = result.appointment
+    if not services.decisions_allowed(newest=latest, appointment=appointment):
+        return False
+    return appointment.status != Status.CONFIRMED or appointment.start > timezone.now()
 
 
 @login_required

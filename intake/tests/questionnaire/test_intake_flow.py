@@ -6,6 +6,7 @@ import time_machine
 from django.core import mail
 from django.forms.models import model_to_dict
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
@@ -487,3 +488,30 @@ def test_opening_the_form_writes_nothing(client, patient, service, therapist):
     assert not Intake.objects.exists()
     client.post(f"/intake/step/0/?appointment={appointment.pk}", clear_steps()[0])
     assert Intake.objects.get(patient=patient).step == 1
+
+
+def test_a_step_saved_after_another_tab_sent_the_form_says_so_and_keeps_the_typed_answers(
+    client, patient, monkeypatch
+):
+    """The draft is found, then another tab sends it before this save takes the row lock."""
+    client.force_login(patient)
+    steps = clear_steps()
+    client.post(reverse("intake:step", args=[0]), steps[0])
+    draft = Intake.objects.get(patient=patient)
+    real_start = intake_services.intake_start
+
+    def start_then_sent_elsewhere(*, patient):
+        found = real_start(patient=patient)
+        Intake.objects.filter(pk=found.pk).update(
+            status=Intake.Status.SUBMITTED, submitted_at=timezone.now(), signature_name="Sam Taylor"
+        )
+        return found
+
+    monkeypatch.setattr(intake_services, "intake_start", start_then_sent_elsewhere)
+    resp = client.post(reverse("intake:step", args=[1]), steps[1])
+
+    assert resp.status_code == 400  # refused on the page, like any other refused step, never a 500
+    assert "already sent" in resp.content.decode()
+    assert "Stiff lower back after long days at my desk." in resp.content.decode()
+    draft.refresh_from_db()
+    assert "main_complaint" not in draft.answers
