@@ -13,7 +13,9 @@ from django.utils import timezone
 
 from clinic.models import LicenceType, Therapist
 
-from . import permissions
+from .querysets import ACTIVE_STATUSES as ACTIVE_STATUSES
+from .querysets import AppointmentQuerySet, ServiceQuerySet, WeeklyHoursQuerySet
+from .querysets import Status as Status
 
 WEEKDAYS = [
     (0, "Monday"),
@@ -75,11 +77,6 @@ class DateRange(Func):
     output_field = DateRangeField()
 
 
-class ServiceQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(active=True)
-
-
 class Service(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True)
@@ -127,23 +124,6 @@ class Service(models.Model):
     @property
     def buffer(self) -> timedelta:
         return timedelta(minutes=self.buffer_minutes)
-
-
-class WeeklyHoursQuerySet(models.QuerySet):
-    def overlapping(self, hours: WeeklyHours):
-        """Other windows of the same therapist and weekday whose times and rota dates overlap `hours`
-        (the same rule as `WeeklyHours.overlaps` and, on PostgreSQL, `weekly_hours_no_overlap`)."""
-        qs = self.filter(
-            therapist_id=hours.therapist_id,
-            weekday=hours.weekday,
-            start_time__lt=hours.end_time,
-            end_time__gt=hours.start_time,
-        )
-        if hours.valid_to is not None:
-            qs = qs.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=hours.valid_to))
-        if hours.valid_from is not None:
-            qs = qs.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=hours.valid_from))
-        return qs.exclude(pk=hours.pk) if hours.pk else qs
 
 
 class CleanCheckedExclusionConstraint(PostgresExclusionConstraint):
@@ -293,39 +273,6 @@ class Closure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} ({self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d})"
-
-
-class Status(models.TextChoices):
-    HELD = "held", "Held (booking not finished)"
-    PENDING_REVIEW = "pending_review", "Waiting for review"
-    CONFIRMED = "confirmed", "Confirmed"
-    COMPLETED = "completed", "Completed"
-    NO_SHOW = "no_show", "No-show"
-    CANCELLED = "cancelled", "Cancelled"
-    DECLINED = "declined", "Declined"
-    REFUSED = "refused", "Refused"
-    EXPIRED = "expired", "Expired"
-
-
-ACTIVE_STATUSES = (Status.HELD, Status.PENDING_REVIEW, Status.CONFIRMED)
-
-
-class AppointmentQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status__in=ACTIVE_STATUSES)
-
-    def for_therapist(self, therapist):
-        return self.filter(therapist=therapist)
-
-    def for_patient(self, patient):
-        return self.filter(patient=patient)
-
-    def overlapping(self, start, end):
-        return self.filter(start__lt=end, blocks_until__gt=start)
-
-    def visible_to(self, user):
-        """Appointments `user` may see (`permissions.visible_appointments_q`)."""
-        return self.filter(permissions.visible_appointments_q(user))
 
 
 class Appointment(models.Model):

@@ -14,17 +14,13 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
-from clinic.errors import DomainError
 from clinic.inputs import clean_text, date_in_range
 from clinic.models import ClinicPolicy, Therapist
 
 from . import notifications, permissions, selectors
+from .errors import BookingError as BookingError  # re-exported: callers import it from here
+from .errors import busy_error, constraint_error, is_contention
 from .models import ACTIVE_STATUSES, Appointment, Closure, Service, Status
-
-
-class BookingError(DomainError):
-    """A booking rule refused the request. `code` says which: the API maps it to a status."""
-
 
 # The appointment's life (DESIGN.md). Anything not listed here is refused.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -133,29 +129,6 @@ def _check_live_holds(*, patient, policy: ClinicPolicy, now: datetime) -> None:
         )
 
 
-def _constraint_error(exc: IntegrityError) -> BookingError:
-    text = str(exc)
-    if "patient_no_overlap" in text:
-        return BookingError("You already have an appointment at this time.", code="patient_busy")
-    return BookingError("Sorry, this time was just taken. Please pick another slot.", code="slot_taken")
-
-
-# PostgreSQL's "deadlock detected" and "could not serialize": two bookings crossed (the therapist's and
-# the patient's no-overlap constraints, taken in opposite orders). The database rolled the loser back.
-_CONTENTION_SQLSTATES = frozenset({"40P01", "40001"})
-
-
-def _is_contention(exc: OperationalError) -> bool:
-    sqlstate = getattr(exc.__cause__, "sqlstate", None)
-    return sqlstate in _CONTENTION_SQLSTATES or "database is locked" in str(exc)
-
-
-def _busy_error() -> BookingError:
-    return BookingError(
-        "Someone else was booking at the same moment, so nothing was changed. Please try again.", code="busy"
-    )
-
-
 def _validate_request(*, service: Service, therapist: Therapist, start: datetime) -> None:
     if timezone.is_naive(start):
         raise BookingError("The start time needs a time zone offset.", code="invalid_start")
@@ -227,10 +200,10 @@ def appointment_book(
             existing = Appointment.objects.filter(patient=patient, idempotency_key=idempotency_key).first()
             if existing:
                 return existing
-        raise _constraint_error(exc) from exc
+        raise constraint_error(exc) from exc
     except OperationalError as exc:
-        if _is_contention(exc):
-            raise _busy_error() from exc
+        if is_contention(exc):
+            raise busy_error() from exc
         raise
     return appointment
 
@@ -346,10 +319,10 @@ def appointment_reschedule(
             )
             notifications.queue_appointment_email(appointment.pk, kind="changed", previous=previous)
     except IntegrityError as exc:
-        raise _constraint_error(exc) from exc
+        raise constraint_error(exc) from exc
     except OperationalError as exc:
-        if _is_contention(exc):
-            raise _busy_error() from exc
+        if is_contention(exc):
+            raise busy_error() from exc
         raise
     appointment.refresh_from_db()
     return appointment
