@@ -101,22 +101,6 @@ class ScreeningRuleAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(RuleSet)
-class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ["version", "created_at", "created_by", "note"]
-    readonly_fields = ["version", "created_at", "created_by", "note", "snapshot"]
-    list_select_related = ["created_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Clinical records are written by the intake services only; the admin shows them."""
 
@@ -128,6 +112,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(ReadOnlyAdmin):
+    list_display = ["version", "created_at", "created_by", "note"]
+    readonly_fields = ["version", "created_at", "created_by", "note", "snapshot"]
+    list_select_related = ["created_by"]
 
 
 @admin.register(Intake)

@@ -128,6 +128,12 @@ class IntakeStatus(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
 
 
+class IntakeQuerySet(models.QuerySet):
+    def submitted_by(self, patient):
+        """The patient's sent forms, newest first."""
+        return self.filter(patient=patient, status=IntakeStatus.SUBMITTED).order_by("-submitted_at")
+
+
 class Intake(models.Model):
     """A patient's full questionnaire. Valid for the policy's number of months once submitted."""
 
@@ -144,6 +150,8 @@ class Intake(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = IntakeQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

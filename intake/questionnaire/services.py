@@ -39,11 +39,7 @@ def _draft_of(patient) -> Intake | None:
 def intake_prefill(*, patient) -> dict:
     """The answers a new draft starts from: the last submitted ones, so a returning patient only
     corrects what changed, without the answers asked afresh every time."""
-    last = (
-        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
-        .order_by("-submitted_at")
-        .first()
-    )
+    last = Intake.objects.submitted_by(patient).first()
     answers = dict(last.answers) if last else {}
     for per_visit in PER_VISIT_ANSWERS:
         answers.pop(per_visit, None)
@@ -95,18 +91,23 @@ def intake_start(*, patient) -> Intake:
         return draft
 
 
+def _locked_draft(patient) -> Intake:
+    """The patient's draft (made if need be), row-locked; refused if another tab sent it meanwhile.
+    Call inside a transaction."""
+    draft = intake_start(patient=patient)
+    current = Intake.objects.select_for_update().get(pk=draft.pk)
+    if current.status != Intake.Status.DRAFT:
+        raise IntakeError("This health form was already sent and can no longer be changed.", code="submitted")
+    return current
+
+
 def intake_save_step(*, patient, step: int, answers: dict, appointment: Appointment | None = None) -> Intake:
     """Merge one step's answers into the patient's draft (made on the first save), and renew the hold
     of the booking the form is filled in for: one transaction. A submitted intake is a record.
     Text answers are normalised and bounded (`_clean_answer`)."""
     answers = {key: _clean_answer(key, value) for key, value in answers.items()}
     with transaction.atomic():
-        draft = intake_start(patient=patient)
-        current = Intake.objects.select_for_update().get(pk=draft.pk)
-        if current.status != Intake.Status.DRAFT:
-            raise IntakeError(
-                "This health form was already sent and can no longer be changed.", code="submitted"
-            )
+        current = _locked_draft(patient)
         current.answers = {**current.answers, **answers}
         current.step = max(current.step, step + 1)
         current.save(update_fields=["answers", "step", "updated_at"])
@@ -119,12 +120,7 @@ def intake_note_visit_day(*, patient, appointment: Appointment, unwell: bool) ->
     """A check-in that found a change re-opens the form (the patient's draft, made if need be) with the
     visit-day answer just given kept for that appointment, so the form does not ask it a second time."""
     with transaction.atomic():
-        draft = intake_start(patient=patient)
-        current = Intake.objects.select_for_update().get(pk=draft.pk)
-        if current.status != Intake.Status.DRAFT:
-            raise IntakeError(
-                "This health form was already sent and can no longer be changed.", code="submitted"
-            )
+        current = _locked_draft(patient)
         current.answers = {
             **current.answers,
             q.UNWELL_TODAY.key: unwell,
@@ -171,11 +167,7 @@ def valid_intake_for(patient, *, on: date | None = None) -> Intake | None:
     """The newest submitted intake still inside the policy's validity (12 months by default)."""
     on = on or timezone.localdate()
     months = ClinicPolicy.get().intake_validity_months
-    last = (
-        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
-        .order_by("-submitted_at")
-        .first()
-    )
+    last = Intake.objects.submitted_by(patient).first()
     if last is None:
         return None
     submitted = last.submitted_at.astimezone(clinic_zone()).date()

@@ -254,11 +254,7 @@ def patient_intake(request, patient_id: int):
     patient = get_object_or_404(get_user_model(), pk=patient_id)
     if not can_read_intake(request.user, patient):
         raise Http404
-    intake = (
-        Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED)
-        .order_by("-submitted_at")
-        .first()
-    )
+    intake = Intake.objects.submitted_by(patient).first()
     if intake is None:
         raise Http404
     sections = []

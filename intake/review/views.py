@@ -150,7 +150,7 @@ def _case_context(result: ScreeningResult, latest: ReviewDecision | None, form: 
         )
         .order_by("-appointment__start")
     )
-    intakes = Intake.objects.filter(patient=patient, status=Intake.Status.SUBMITTED).order_by("-submitted_at")
+    intakes = Intake.objects.submitted_by(patient)
     return {
         "result": result,
         "appointment": appointment,
@@ -282,12 +282,7 @@ def alert_detail(request, alert_id: int):
     case_result = None
     if permissions.can_read_alert_case(request.user, alert):
         case_result = ScreeningResult.objects.filter(appointment=appointment).only("pk").first()
-    latest_intake = (
-        Intake.objects.filter(patient=appointment.patient, status=Intake.Status.SUBMITTED)
-        .order_by("-submitted_at")
-        .only("answers")
-        .first()
-    )
+    latest_intake = Intake.objects.submitted_by(appointment.patient).only("answers").first()
     return render(
         request,
         "intake/alert_detail.html",
