@@ -25,10 +25,11 @@ STATUS_COLOURS: dict[str, str] = {
 
 @register.simple_tag
 def status_badge(appointment: Appointment) -> str:
-    """The status as people should read it (`status_label`: a lapsed hold shows as expired)."""
+    """The status as people should read it (`status_label`: a lapsed hold shows as expired). Long labels
+    wrap, so a table of appointments still fits a phone's width."""
     status = Status.EXPIRED if appointment.hold_lapsed else appointment.status
     return format_html(
-        '<span class="badge text-bg-{}" data-status="{}">{}</span>',
+        '<span class="badge text-bg-{} text-wrap" data-status="{}">{}</span>',
         STATUS_COLOURS.get(status, "secondary"),
         status,
         appointment.status_label,

@@ -28,20 +28,20 @@ def test_every_status_has_a_colour():
 )
 def test_status_badge_shows_the_label_in_the_statuss_colour(status, colour):
     assert render(status) == (
-        f'<span class="badge text-bg-{colour}" data-status="{status.value}">{status.label}</span>'
+        f'<span class="badge text-bg-{colour} text-wrap" data-status="{status.value}">{status.label}</span>'
     )
 
 
 def test_a_lapsed_hold_shows_as_expired_in_grey():
     lapsed = render(Status.HELD, hold_expires_at=timezone.now() - timedelta(minutes=1))
     assert lapsed == (
-        '<span class="badge text-bg-secondary" data-status="expired">Expired (the held time lapsed)</span>'
+        '<span class="badge text-bg-secondary text-wrap" data-status="expired">Expired (the held time lapsed)</span>'
     )
 
 
 def test_status_badge_of_an_unknown_value_shows_it_in_grey_escaped():
     assert render("<odd>") == (
-        '<span class="badge text-bg-secondary" data-status="&lt;odd&gt;">&lt;odd&gt;</span>'
+        '<span class="badge text-bg-secondary text-wrap" data-status="&lt;odd&gt;">&lt;odd&gt;</span>'
     )
 
 
@@ -59,3 +59,8 @@ def test_booking_pages_show_the_status_as_the_one_badge(client, service, therapi
     client.force_login(front_desk_user())
     page = client.get(reverse("bookings:front-desk-day"), {"date": "2026-06-03"}).content.decode()
     assert badge in page
+
+
+def test_a_long_status_label_wraps_instead_of_widening_the_page_on_a_phone():
+    """'Held (booking not finished)' in a no-wrap badge pushed My appointments to 509 px at 375 px."""
+    assert "text-wrap" in render(Status.HELD).split(">", 1)[0]
