@@ -13,6 +13,7 @@ from playwright.sync_api import sync_playwright
 # their plain helpers (`at`, `book`, `flagged_booking`, ...) are imported by name where used.
 pytest_plugins = [
     "bookings.tests.fixtures",
+    "clinic.tests.task_fixtures",
     "intake.tests.plan_fixtures",
     "intake.tests.review_fixtures",
 ]

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class BookingsConfig(AppConfig):
     name = "bookings"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Imported here, not at the top: they read the models, which are loaded only once apps are ready.
+        from . import extensions, tasks
+
+        extensions.register_timed_effects(tasks.schedule_timed_effects)

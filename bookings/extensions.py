@@ -28,9 +28,12 @@ class AppointmentPanel:
 NextStep = Callable[["Appointment"], str | None]
 # Panels for the appointment page, given the appointment and the user looking at it.
 PanelProvider = Callable[["Appointment", Any], list[AppointmentPanel]]
+# Schedules an app's timed effects for the appointment as it is now (see `appointment_timers_sync`).
+TimedEffects = Callable[["Appointment"], None]
 
 _next_step: NextStep | None = None
 _panel_providers: list[PanelProvider] = []
+_timed_effects: list[TimedEffects] = []
 
 
 def register_next_step(provider: NextStep) -> None:
@@ -44,6 +47,22 @@ def register_appointment_panels(provider: PanelProvider) -> None:
     """Add panels to the appointment page. The same provider registered twice is kept once."""
     if provider not in _panel_providers:
         _panel_providers.append(provider)
+
+
+def register_timed_effects(sync: TimedEffects) -> None:
+    """Have `sync` schedule an app's timed effects (tasks, messages due later) whenever an appointment
+    changes: bookings' own (hold expiry, completing the visit, reminders) and intake's (review
+    deadlines, the check-in request). The same one registered twice is kept once."""
+    if sync not in _timed_effects:
+        _timed_effects.append(sync)
+
+
+def appointment_timers_sync(appointment: Appointment) -> None:
+    """(Re)schedule every timed effect `appointment`'s current status and time call for, and drop the
+    messages it no longer calls for. Called inside the transaction that changed it, so a rollback
+    schedules nothing; each effect checks the state again when it runs, so a stale one does nothing."""
+    for sync in _timed_effects:
+        sync(appointment)
 
 
 def next_step_url(appointment: Appointment) -> str | None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from clinic.inputs import clean_text, date_in_range
 from clinic.models import ClinicPolicy, Therapist
 
-from . import notifications, permissions, selectors
+from . import extensions, notifications, permissions, selectors
 from .errors import BookingError as BookingError  # re-exported: callers import it from here
 from .errors import busy_error, constraint_error, is_contention
 from .models import ACTIVE_STATUSES, Appointment, Closure, Service, Status
@@ -33,6 +33,8 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.CONFIRMED: frozenset(
         {Status.COMPLETED, Status.NO_SHOW, Status.CANCELLED, Status.REFUSED, Status.PENDING_REVIEW}
     ),
+    # A visit completed automatically after its end (bookings.tasks.complete_visit) may turn out a no-show.
+    Status.COMPLETED: frozenset({Status.NO_SHOW}),
 }
 
 
@@ -74,6 +76,7 @@ def appointment_transition(*, appointment: Appointment, to: str, by=None, reason
             current.hold_expires_at = None
             fields.append("hold_expires_at")
         current.save(update_fields=fields)
+        extensions.appointment_timers_sync(current)
     appointment.refresh_from_db()
     return appointment
 
@@ -195,6 +198,7 @@ def appointment_book(
                 booked_by=booked_by or patient,
                 idempotency_key=idempotency_key,
             )
+            extensions.appointment_timers_sync(appointment)
     except IntegrityError as exc:
         if idempotency_key:
             existing = Appointment.objects.filter(patient=patient, idempotency_key=idempotency_key).first()
@@ -317,6 +321,7 @@ def appointment_reschedule(
             current.save(
                 update_fields=["start", "end", "blocks_until", "therapist", "sequence", "updated_at"]
             )
+            extensions.appointment_timers_sync(current)
             notifications.queue_appointment_email(appointment.pk, kind="changed", previous=previous)
     except IntegrityError as exc:
         raise constraint_error(exc) from exc
@@ -329,7 +334,7 @@ def appointment_reschedule(
 
 
 def appointment_mark(*, appointment: Appointment, to: str, by) -> Appointment:
-    """After the session: completed or no-show, recorded by the appointment's own therapist."""
+    """After the session: completed or no-show (even once completed on its own), by its own therapist."""
     if not permissions.can_mark_appointment(by, appointment):
         raise BookingError("Only the appointment's own therapist can record this.", code="not_allowed")
     if to not in (Status.COMPLETED, Status.NO_SHOW):
@@ -343,10 +348,13 @@ def appointment_extend_hold(*, appointment: Appointment) -> bool:
     """Keep a patient's held slot while they work through the intake: each saved step renews the hold
     for the policy's hold time. A hold that has already lapsed is not revived. Returns whether it holds."""
     now = timezone.now()
-    renewed = Appointment.objects.filter(
-        pk=appointment.pk, status=Status.HELD, hold_expires_at__gt=now
-    ).update(hold_expires_at=now + timedelta(minutes=ClinicPolicy.get().hold_minutes), updated_at=now)
-    return bool(renewed)
+    until = now + timedelta(minutes=ClinicPolicy.get().hold_minutes)
+    held = Appointment.objects.filter(pk=appointment.pk, status=Status.HELD, hold_expires_at__gt=now)
+    if not held.update(hold_expires_at=until, updated_at=now):
+        return False
+    appointment.status, appointment.hold_expires_at = Status.HELD, until  # as the row now is
+    extensions.appointment_timers_sync(appointment)
+    return True
 
 
 def appointment_hold_for_review(*, appointment: Appointment, by=None) -> Appointment:

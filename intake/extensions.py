@@ -13,6 +13,7 @@ from bookings.models import Appointment, Status
 from bookings.permissions import is_own_appointment
 
 from .models import ScreeningResult
+from .review.tasks import schedule_review_deadlines
 
 
 def appointment_next_step(appointment: Appointment) -> str | None:
@@ -50,3 +51,4 @@ def appointment_screening_panels(appointment: Appointment, user) -> list[extensi
 def register() -> None:
     extensions.register_next_step(appointment_next_step)
     extensions.register_appointment_panels(appointment_screening_panels)
+    extensions.register_timed_effects(schedule_review_deadlines)

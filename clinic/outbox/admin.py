@@ -28,6 +28,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     fields = [
         "kind",
         "appointment",
+        "appointment_start",
         "recipient",
         "subject",
         "status",

@@ -41,6 +41,12 @@ class OutboxMessage(models.Model):
         on_delete=models.SET_NULL,
         related_name="outbox_messages",
     )
+    appointment_start = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="The appointment's start when the message was queued: a reminder of an appointment "
+        "that has moved since is not sent.",
+    )
     recipient = models.EmailField()
     from_email = models.CharField(max_length=254, blank=True, help_text="Blank: DEFAULT_FROM_EMAIL.")
     subject = models.CharField(max_length=255)

@@ -23,7 +23,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import tasks
+from clinic.scheduling import enqueue_at
+
+from . import tasks, wanted
 from .models import TRANSITIONS, OutboxMessage, Status
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ def outbox_enqueue(
                     dedupe_key=key,
                     due_at=due,
                     next_attempt_at=due,
+                    appointment_start=appointment.start if appointment is not None else None,
                 )
         except IntegrityError:
             # Already queued (the key is unique): keep the first and send nothing more.
@@ -141,21 +144,26 @@ def outbox_sweep(*, now: datetime | None = None) -> int:
 
 def schedule_send(message_id: int, when: datetime) -> None:
     """Enqueue the task that sends one message at `when`. Called after commit; if enqueuing fails the
-    row is still pending and the sweep will enqueue it again, so the error is only logged."""
-    task = tasks.send_outbox_message
-    try:
-        if when > timezone.now():
-            if not task.get_backend().supports_defer:
-                return  # a backend that cannot wait (tests' immediate one): the sweep sends it when due
-            task = task.using(run_after=when)
-        task.enqueue(message_id)
-    except Exception:  # the row stays pending; outbox_sweep enqueues it again
-        log.exception("Could not enqueue outbox message %s; the sweep will retry", message_id)
+    row is still pending and the sweep will enqueue it again. A backend that cannot wait (the tests'
+    immediate one) leaves a future message to the sweep, which sends it when due."""
+    enqueue_at(tasks.send_outbox_message, message_id, at=when)
+
+
+def outbox_skip(*, messages: Iterable[OutboxMessage], reason: str) -> int:
+    """Mark pending messages as no longer wanted (`skipped`, with `reason` kept as their last error),
+    in the caller's transaction: a reminder of an appointment that was moved or cancelled. Rows already
+    sent, failed or skipped are left alone. Returns how many were skipped."""
+    _check_move(Status.PENDING, Status.SKIPPED)
+    pks = [message.pk for message in messages]
+    return OutboxMessage.objects.filter(pk__in=pks, status=Status.PENDING).update(
+        status=Status.SKIPPED, last_error=reason[:ERROR_MAX_CHARS], claimed_until=None
+    )
 
 
 def outbox_deliver(message_id: int) -> str:
     """Send one message if it is pending, due and unclaimed; returns what happened ("sent", "retry",
-    "failed", or "skipped" when there was nothing to do). Two workers never send one row at once: the
+    "failed", "unwanted" when the kind's owner says it is no longer wanted (`wanted.register`; the row
+    becomes `skipped`), or "skipped" when there was nothing to do). Two workers never send one row at once: the
     first claims it; the second finds it locked, claimed or no longer pending."""
     now = timezone.now()
     with transaction.atomic():
@@ -168,6 +176,15 @@ def outbox_deliver(message_id: int) -> str:
         )
         if message is None:
             return "skipped"
+        reason = wanted.reason_not_wanted(message)
+        if reason:
+            # Due, but no longer about anything real (the appointment was cancelled or moved): not sent.
+            _check_move(Status.PENDING, Status.SKIPPED)
+            OutboxMessage.objects.filter(pk=message.pk).update(
+                status=Status.SKIPPED, last_error=reason[:ERROR_MAX_CHARS], claimed_until=None
+            )
+            log.info("Outbox message %s not sent: %s", message.pk, reason)
+            return "unwanted"
         claim = now + timedelta(seconds=CLAIM_SECONDS)
         message.claimed_until = claim
         message.save(update_fields=["claimed_until"])

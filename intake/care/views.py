@@ -92,7 +92,9 @@ def therapist_day(request):
             DayRow(
                 appointment=appointment,
                 restrictions=restrictions_for(appointment),
-                can_mark=appointment.status == Status.CONFIRMED and appointment.start <= now,
+                # A visit completed on its own after it ended can still be marked a no-show.
+                can_mark=(appointment.status == Status.CONFIRMED and appointment.start <= now)
+                or appointment.status == Status.COMPLETED,
                 can_plan=appointment.status in PLANNABLE_STATUSES,
             )
         )

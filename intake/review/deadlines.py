@@ -24,28 +24,55 @@ NOT_REVIEWED_IN_TIME = "not reviewed in time"
 def review_deadlines_run(*, now: datetime | None = None) -> dict[str, int]:
     """Escalate open cases that reach the policy's deadline before their appointment (once: an alert
     and an email to clinic admins), and release those still open when the appointment starts (declined,
-    slot freed, the patient emailed). Running it again changes and sends nothing more."""
-    now = now or timezone.now()
-    deadline = timedelta(hours=ClinicPolicy.get().review_deadline_hours)
-    escalated = released = 0
+    slot freed, the patient emailed). Running it again changes and sends nothing more.
 
-    due = open_cases().filter(
+    The worker does the same per case at the right moment (`intake.review.tasks`); this sweep over all
+    cases is the manual tool (`manage.py review_deadlines`)."""
+    now = now or timezone.now()
+    escalated = released = 0
+    for result_id in list(_due_for_escalation(now).values_list("pk", flat=True)):
+        if _escalate(result_id=result_id, now=now):
+            escalated += 1
+    for result_id in list(_due_for_release(now).values_list("pk", flat=True)):
+        if _release_logged(result_id=result_id):
+            released += 1
+    return {"escalated": escalated, "released": released}
+
+
+def review_escalate_if_due(*, appointment_id: int, now: datetime | None = None) -> bool:
+    """Escalate the case of one appointment if it is open, not escalated yet, and inside the policy's
+    deadline before an appointment that has not started. Returns whether it escalated."""
+    now = now or timezone.now()
+    due = _due_for_escalation(now).filter(appointment_id=appointment_id).values_list("pk", flat=True).first()
+    return due is not None and _escalate(result_id=due, now=now)
+
+
+def review_release_if_due(*, appointment_id: int, now: datetime | None = None) -> bool:
+    """Release the appointment if its case is still open and it has started. Returns whether it did."""
+    now = now or timezone.now()
+    due = _due_for_release(now).filter(appointment_id=appointment_id).values_list("pk", flat=True).first()
+    return due is not None and _release_logged(result_id=due)
+
+
+def _due_for_escalation(now: datetime):
+    deadline = timedelta(hours=ClinicPolicy.get().review_deadline_hours)
+    return open_cases().filter(
         escalated_at__isnull=True,
         appointment__start__lte=now + deadline,
         appointment__start__gt=now,
     )
-    for result_id in list(due.values_list("pk", flat=True)):
-        if _escalate(result_id=result_id, now=now):
-            escalated += 1
 
-    overdue = open_cases().filter(appointment__start__lte=now)
-    for result_id in list(overdue.values_list("pk", flat=True)):
-        try:
-            if _release(result_id=result_id):
-                released += 1
-        except ValidationError:
-            log.exception("Could not release the appointment of screening result %s", result_id)
-    return {"escalated": escalated, "released": released}
+
+def _due_for_release(now: datetime):
+    return open_cases().filter(appointment__start__lte=now)
+
+
+def _release_logged(*, result_id: int) -> bool:
+    try:
+        return _release(result_id=result_id)
+    except ValidationError:
+        log.exception("Could not release the appointment of screening result %s", result_id)
+        return False
 
 
 def _escalate(*, result_id: int, now: datetime) -> bool:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from bookings import extensions as booking_extensions
 from bookings import services as booking_services
 from bookings.models import ACTIVE_STATUSES, Appointment, Status
 from bookings.selectors import clinic_zone
@@ -83,6 +84,7 @@ def appointment_screen(
             for name, value in fields.items():
                 setattr(stored, name, value)
             stored.save(update_fields=list(fields))
+        status_before = current.status
         _move(
             appointment=current,
             outcome=result.outcome,
@@ -90,6 +92,10 @@ def appointment_screen(
             previous_flags=previous_flags,
             by=intake.patient,
         )
+        if current.status == status_before:
+            # No move rescheduled its timed effects, yet the screening may call for new ones: a
+            # front-desk booking waiting for review whose health form came in now gets its deadlines.
+            booking_extensions.appointment_timers_sync(current)
     appointment.refresh_from_db()
     return stored
 

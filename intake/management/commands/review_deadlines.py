@@ -1,4 +1,6 @@
-"""Run from cron (e.g. every 15 minutes): escalate overdue review cases, release unreviewed ones."""
+"""A manual tool: escalate overdue review cases and release unreviewed ones, all at once. The worker does
+the same per case at the right moment (`intake.review.tasks`), so no cron job is needed; this catches up
+after the workers were down, or shows what is due."""
 
 from __future__ import annotations
 

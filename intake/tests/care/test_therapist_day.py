@@ -145,13 +145,25 @@ def test_marking_before_the_start_is_refused_with_a_message(client, service, the
 
 
 def test_marking_a_finished_appointment_again_is_a_message_not_an_error(client, service, therapist, patient):
-    appointment = book(therapist, patient, at(1, 7), service=service, status=Status.COMPLETED)
+    appointment = book(therapist, patient, at(1, 7), service=service, status=Status.NO_SHOW)
     client.force_login(therapist.user)
-    response = client.post(reverse("intake:therapist-mark", args=[appointment.pk]), {"to": "no_show"})
+    response = client.post(reverse("intake:therapist-mark", args=[appointment.pk]), {"to": "completed"})
     assert response.status_code == 302
     assert any("cannot become" in m for m in messages_of(response))
     appointment.refresh_from_db()
-    assert appointment.status == Status.COMPLETED
+    assert appointment.status == Status.NO_SHOW
+
+
+def test_a_visit_completed_on_its_own_can_still_be_marked_a_no_show(client, service, therapist, patient):
+    appointment = book(therapist, patient, at(1, 7), service=service, status=Status.COMPLETED)
+    client.force_login(therapist.user)
+    page = day_page(client, date="2026-06-01").content.decode()
+    assert 'value="no_show"' in page
+    assert 'value="completed"' not in page
+    response = client.post(reverse("intake:therapist-mark", args=[appointment.pk]), {"to": "no_show"})
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == Status.NO_SHOW
 
 
 def test_marking_is_post_only(client, service, therapist, patient):
