@@ -17,6 +17,7 @@ from clinic.inputs import date_in_range
 from clinic.models import Licence, Therapist
 
 from . import selectors, services
+from .feed.admin import CalendarFeedAdminMixin
 from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
 from .permissions import can_manage_appointments
 from .selectors import blocking_appointments, clinic_zone
@@ -59,14 +60,15 @@ class WeeklyHoursInline(admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(CalendarFeedAdminMixin, admin.ModelAdmin):
     list_display = ["display_name", "user", "active", "licence_status", "week_link"]
     list_filter = ["active", "licences__licence_type", "services"]
     search_fields = ["display_name", "user__email", "user__first_name", "user__last_name", "specialties"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
-    readonly_fields = ["week_link"]
-    fields = ["user", "display_name", "bio", "specialties", "active", "week_link"]
+    readonly_fields = ["week_link", "calendar_link"]
+    fields = ["user", "display_name", "bio", "specialties", "active", "week_link", "calendar_link"]
+    actions = ["make_calendar_links", "turn_off_calendar_links"]
     inlines = [LicenceInline, WeeklyHoursInline]
 
     def get_queryset(self, request):

@@ -363,3 +363,6 @@ class Appointment(models.Model):
     def status_label(self) -> str:
         """The status as people should read it: a lapsed hold is shown as expired."""
         return "Expired (the held time lapsed)" if self.hold_lapsed else self.get_status_display()
+
+
+from .feed.models import CalendarFeed  # noqa: E402, F401 - the calendar feed's model belongs to this app

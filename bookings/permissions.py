@@ -74,3 +74,11 @@ def can_book_for(user, patient) -> bool:
     if not (user and user.is_authenticated):
         return False
     return user.pk == patient.pk or can_manage_appointments(user)
+
+
+def can_manage_calendar_feed(user, therapist) -> bool:
+    """Make, replace or turn off a therapist's calendar link: the therapist themselves, and clinic
+    admins (who hold `bookings.change_calendarfeed`). Front desk and other therapists may not."""
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    return therapist.user_id == user.pk or user.has_perm("bookings.change_calendarfeed")

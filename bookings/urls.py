@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .feed import views as feed_views
 
 app_name = "bookings"
 
@@ -15,4 +16,9 @@ urlpatterns = [
     path("appointments/<int:pk>/calendar.ics", views.appointment_ics_download, name="appointment-ics"),
     path("staff/appointments/", views.front_desk_day, name="front-desk-day"),
     path("staff/appointments/book/", views.front_desk_book, name="front-desk-book"),
+    path("staff/my-calendar/", feed_views.my_calendar_feed, name="my-calendar-feed"),
+    path("staff/my-calendar/new/", feed_views.my_calendar_feed_new, name="my-calendar-feed-new"),
+    path("staff/my-calendar/off/", feed_views.my_calendar_feed_off, name="my-calendar-feed-off"),
+    # The feed calendar apps fetch: the unguessable token is the only key (no sign-in, no cookie).
+    path("calendar/<str:token>.ics", feed_views.calendar_feed, name="calendar-feed"),
 ]

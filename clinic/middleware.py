@@ -17,6 +17,14 @@ class RequestCacheMiddleware:
             return self.get_response(request)
 
 
+def leaves_session_alone(view):
+    """Mark a view that must not touch the visitor's session, so its response never sets a cookie (a
+    calendar feed, fetched by calendar apps and sometimes by a signed-in browser): the idle timeout
+    does not renew the session for it."""
+    view.leaves_session_alone = True
+    return view
+
+
 class IdleSessionTimeoutMiddleware:
     """End a signed-in session after a period without requests; staff sooner than patients.
 
@@ -27,10 +35,15 @@ class IdleSessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "leaves_session_alone", False):
+            return None
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             staff = user.is_staff or is_staff_member(user)
             request.session.set_expiry(
                 settings.STAFF_SESSION_IDLE_SECONDS if staff else settings.PATIENT_SESSION_IDLE_SECONDS
             )
-        return self.get_response(request)
+        return None

@@ -34,10 +34,18 @@ DAY_STATUSES = (Status.PENDING_REVIEW, Status.CONFIRMED, Status.COMPLETED, Statu
 
 
 def _therapist_or_404(user) -> Therapist:
+    """The signed-in user's therapist record, with their calendar link (if any) in the same query."""
+    therapist = Therapist.objects.select_related("calendar_feed").filter(user=user).first()
+    if therapist is None:
+        raise Http404
+    return therapist
+
+
+def _has_calendar_feed(therapist: Therapist) -> bool:
     try:
-        return user.therapist
-    except ObjectDoesNotExist as exc:
-        raise Http404 from exc
+        return therapist.calendar_feed is not None
+    except ObjectDoesNotExist:
+        return False
 
 
 def _local_today() -> date:
@@ -117,6 +125,7 @@ def therapist_day(request):
             "day_view_url": _day_url(day, DAY),
             "week_view_url": _day_url(day, WEEK),
             "time_zone": tz.key,
+            "calendar_feed_on": _has_calendar_feed(therapist),
         },
     )
 
