@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 
-from .models import OutboxMessage
+from .models import ACCOUNT_KIND_PREFIX, OutboxMessage
 from .services import outbox_resend
 
 
@@ -42,6 +42,12 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         "attachment_names",
     ]
     readonly_fields = fields
+
+    def get_fields(self, request, obj=None):
+        # An address-confirmation or password-reset email carries a key to the account: not shown.
+        if obj is not None and obj.kind.startswith(ACCOUNT_KIND_PREFIX):
+            return [field for field in self.fields if field != "body_text"]
+        return self.fields
 
     def has_add_permission(self, request):
         return False

@@ -20,6 +20,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
+# The kinds of django-allauth's account emails (clinic.adapters): "account.password_reset_key", ...
+ACCOUNT_KIND_PREFIX = "account."
+
+
 class OutboxMessageQuerySet(models.QuerySet):
     def pending(self) -> OutboxMessageQuerySet:
         return self.filter(status=Status.PENDING)

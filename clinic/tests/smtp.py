@@ -49,14 +49,44 @@ def smtp_sink(port: int):
         controller.stop()
 
 
+class SilentServer:
+    """What a silent server saw: `connections` counts the clients that connected."""
+
+    def __init__(self):
+        self.connections = 0
+        self.sockets: list[socket.socket] = []
+
+
 @contextmanager
 def silent_smtp_server(port: int):
-    """Accepts the TCP connection (the kernel does, from the listen backlog) and never says a word."""
+    """Accepts every TCP connection and never says a word (no greeting), as a hung mail server does;
+    yields a `SilentServer` that counts the connections."""
+    seen = SilentServer()
+    stop = threading.Event()
     with socket.socket() as server:
         server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         server.bind(("127.0.0.1", port))
         server.listen(16)
-        yield
+        server.settimeout(0.1)
+
+        def accept_and_hold():
+            while not stop.is_set():
+                try:
+                    conn, _ = server.accept()
+                except TimeoutError:
+                    continue
+                seen.connections += 1
+                seen.sockets.append(conn)
+
+        thread = threading.Thread(target=accept_and_hold, daemon=True)
+        thread.start()
+        try:
+            yield seen
+        finally:
+            stop.set()
+            thread.join()
+            for conn in seen.sockets:
+                conn.close()
 
 
 def use_smtp_and_database_tasks(settings) -> int:

@@ -85,9 +85,10 @@ def test_login_with_wrong_password_keeps_email_and_says_why(client):
     assert 'value="sam@example.org"' in body
 
 
-def test_password_reset_sends_an_email_with_a_link(client):
+def test_password_reset_sends_an_email_with_a_link(client, django_capture_on_commit_callbacks):
     UserFactory(email="sam@example.org")
-    resp = client.post(reverse("account_reset_password"), {"email": "sam@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):  # sent from the outbox once the request commits
+        resp = client.post(reverse("account_reset_password"), {"email": "sam@example.org"})
     assert resp.status_code == 302
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
