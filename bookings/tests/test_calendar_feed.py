@@ -64,12 +64,9 @@ def test_feed_parses_with_icalendar_and_no_component_has_errors(client, therapis
 
 
 def test_times_are_utc_on_both_sides_of_the_clock_change(client, therapist, service):
-    summer = book(therapist, at(2, 10), service=service)  # BST: 09:00 UTC
-    winter = book(therapist, at(1, 10, month=7), service=service, status=Status.CONFIRMED)
     ClinicPolicy.objects.update_or_create(pk=1, defaults={"horizon_days": 200})
-    winter.start, winter.end = datetime(2026, 11, 2, 10, tzinfo=UTC), datetime(2026, 11, 2, 11, tzinfo=UTC)
-    winter.blocks_until = winter.end
-    winter.save()
+    summer = book(therapist, at(2, 10), service=service)  # 10:00 BST is 09:00 UTC
+    winter = book(therapist, at(2, 10, month=11), service=service)  # 10:00 GMT is 10:00 UTC
     events = {str(e["UID"]): e for e in fetch(client, issue(therapist)).walk("VEVENT")}
     assert events[f"appointment-{summer.pk}@clinic-booking"].decoded("DTSTART") == datetime(
         2026, 6, 2, 9, 0, tzinfo=UTC
