@@ -7,6 +7,7 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: they read the models, which are loaded only once apps are ready.
-        from . import extensions, tasks
+        from . import extensions, rights, tasks
 
         extensions.register_timed_effects(tasks.schedule_timed_effects)
+        rights.register()

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from clinic.outbox.emails import absolute_url, render_email
 from clinic.outbox.services import Attachment, outbox_enqueue
+from clinic.roles import FRONT_DESK, role_emails
 
 from .ics import appointment_ics
 from .models import Appointment, Status
@@ -61,4 +62,34 @@ def queue_appointment_email(appointment_id: int, *, kind: str, previous: dict | 
         attachments=[
             Attachment("appointment.ics", appointment_ics(appointment), f"text/calendar; method={method}")
         ],
+    )
+
+
+def queue_account_closed_notice(appointment_id: int) -> None:
+    """Tell the appointment's therapist and the front desk that an upcoming appointment was cancelled
+    because its patient closed their account, in the caller's transaction. The patient is not emailed
+    (their address is gone) and is not named (the account is anonymised in the same transaction)."""
+    appointment = Appointment.objects.select_related("therapist__user", "service").get(pk=appointment_id)
+    recipients = set(role_emails(FRONT_DESK))
+    if appointment.therapist.user.email:
+        recipients.add(appointment.therapist.user.email)
+    tz = clinic_zone()
+    body_text, body_html = render_email(
+        "bookings/email/account_closed",
+        {
+            "appointment": appointment,
+            "local_start": appointment.start.astimezone(tz),
+            "local_end": appointment.end.astimezone(tz),
+            "time_zone": tz.key,
+            "day_url": absolute_url(reverse("bookings:front-desk-day")),
+        },
+    )
+    outbox_enqueue(
+        kind="appointment.account_closed",
+        appointment=appointment,
+        event=f"sequence-{appointment.sequence}",
+        to=sorted(recipients),
+        subject=f"Appointment cancelled: a patient closed their account - {settings.CLINIC_NAME}",
+        body_text=body_text,
+        body_html=body_html,
     )

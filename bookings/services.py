@@ -174,7 +174,14 @@ def appointment_book(
             now = timezone.now()
             # One patient's bookings queue on their user row, so concurrent holds cannot all count
             # the same live holds and pass the cap together (SQLite's IMMEDIATE lock already does).
-            get_user_model().objects.select_for_update().only("pk").get(pk=patient.pk)
+            # Closing the account locks the same row: a booking after it finds the account closed.
+            account = (
+                get_user_model().objects.select_for_update().only("pk", "is_active").filter(pk=patient.pk)
+            )
+            if not any(row.is_active for row in account):
+                raise BookingError(
+                    "This account is closed, so nothing can be booked for it.", code="account_closed"
+                )
             appointments_expire_stale_holds(now=now)
             if idempotency_key:
                 existing = Appointment.objects.filter(

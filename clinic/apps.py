@@ -9,6 +9,8 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from . import roles
+        from .rights import account
 
         # Permissions exist only after each app's post_migrate; re-sync the role groups after all.
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="clinic_sync_roles")
+        account.register()

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models.functions import Lower
 
 from . import request_cache
+from .rights.models import ERASED_EMAIL_DOMAIN
 
 POLICY_CACHE_KEY = "clinic_policy"
 
@@ -63,7 +64,14 @@ class User(AbstractUser):
         ]
 
     def __str__(self) -> str:
+        if self.is_erased:
+            return f"Closed account {self.pk}"
         return self.get_full_name() or self.email
+
+    @property
+    def is_erased(self) -> bool:
+        """The account was closed: name and contact details are gone (`clinic.rights`)."""
+        return self.email.endswith(f"@{ERASED_EMAIL_DOMAIN}")
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
@@ -161,6 +169,13 @@ class ClinicPolicy(models.Model):
         help_text="How many unfinished bookings (held times) one patient may have at once; "
         "a further hold is refused until one is confirmed, cancelled or lapses.",
     )
+    clinical_retention_years = models.PositiveSmallIntegerField(
+        default=8,
+        help_text="How many years after a patient's last visit the clinic keeps their clinical records "
+        "(appointments, screening results, review decisions, home-care plans) once they close their "
+        "account; then the records are deleted. Check the rule that binds your clinic (e.g. 8 years for "
+        "adults in the NHS Records Management Code, at least 6 under HIPAA).",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -192,6 +207,11 @@ class ClinicPolicy(models.Model):
                 name="clinic_policy_max_live_holds_positive",
                 violation_error_message="A patient must be allowed at least one unfinished booking at a time.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(clinical_retention_years__gte=1, clinical_retention_years__lte=100),
+                name="clinic_policy_clinical_retention_range",
+                violation_error_message="Clinical records are kept for between 1 and 100 years.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -210,3 +230,4 @@ class ClinicPolicy(models.Model):
 
 
 from .outbox.models import OutboxMessage  # noqa: E402, F401 - the outbox's model belongs to this app
+from .rights.models import ErasureRecord  # noqa: E402, F401 - closed accounts belong to this app

@@ -6,7 +6,8 @@ class IntakeConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Imported here, not at the top: it reads the models, which are loaded only once apps are ready.
-        from . import extensions
+        # Imported here, not at the top: they read the models, which are loaded only once apps are ready.
+        from . import extensions, rights
 
         extensions.register()
+        rights.register()

@@ -211,3 +211,28 @@ def answer_kind(key: str) -> str | None:
     """The kind of answer the form gives under `key`, or None when no step of the form gives it."""
     question = BY_KEY.get(key)
     return question.kind if question else OTHER_ANSWER_KINDS.get(key)
+
+
+# The answers a closed account keeps for the clinic's retention period: what screening and the clinical
+# record need (yes/no, numbers, choices, dates of events). Every other answer (names, phone numbers, the
+# date of birth, all the patient wrote in their own words) is removed when the account is closed, so a
+# new field is removed too until someone decides it is clinical and says so here.
+KEPT_WHEN_ACCOUNT_CLOSED: frozenset[str] = frozenset(
+    {
+        *(question.key for question in HEALTH_QUESTIONS),
+        *(engine.given_on_key(key) for key in engine.DATED_ANSWERS),
+        VISIT_DAY_ANSWERED_FOR,
+        "pain_onset_date",
+        "onset_kind",
+        "pain_now",
+        "pain_worst",
+        "pain_best",
+        "pain_regions",
+        "pain_side",
+        "pressure",
+        "consent_abdominal",
+        "accuracy",
+        "informed_consent",
+        "privacy",
+    }
+)

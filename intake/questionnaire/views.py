@@ -17,6 +17,7 @@ from ..permissions import can_read_intake
 from ..screening.rules import question_wording
 from . import questions as q
 from . import services
+from .display import answer_sections
 from .forms import STEPS, CheckInForm, HealthForm
 
 
@@ -133,34 +134,14 @@ def check_answers(request):
                 return redirect("intake:outcome", pk=appointment.pk)
             messages.success(request, "Thank you: your health form is saved.")
             return redirect("intake:mine")
-    sections = []
-    for i, form_class in enumerate(STEPS):
-        kwargs = {"answers": intake.answers, "user": request.user}
-        if issubclass(form_class, HealthForm):
-            kwargs["wording"] = question_wording()
-        form = form_class(**kwargs)
-        rows = [
-            (field.label, _display(intake.answers.get(name), field)) for name, field in form.fields.items()
-        ]
-        sections.append({"index": i, "title": form_class.title, "rows": rows, "missing": i in missing})
+    sections = answer_sections(intake.answers, user=request.user, wording=question_wording())
+    for section in sections:
+        section["missing"] = section["index"] in missing
     return render(
         request,
         "intake/intake_check_answers.html",
         {"sections": sections, "missing": missing, "appointment": appointment},
     )
-
-
-def _display(value, field) -> str:
-    if value is None or value == "" or value == []:
-        return "—"
-    if value is True:
-        return "Yes"
-    if value is False:
-        return "No"
-    choices = dict(getattr(field, "choices", []) or [])
-    if isinstance(value, list):
-        return ", ".join(str(choices.get(v, v)) for v in value)
-    return str(choices.get(value, value))
 
 
 @login_required
@@ -257,18 +238,7 @@ def patient_intake(request, patient_id: int):
     intake = Intake.objects.submitted_by(patient).first()
     if intake is None:
         raise Http404
-    sections = []
-    for form_class in STEPS:
-        kwargs = {"answers": intake.answers, "user": patient}
-        if issubclass(form_class, HealthForm):
-            kwargs["wording"] = question_wording()
-        form = form_class(**kwargs)
-        sections.append(
-            {
-                "title": form_class.title,
-                "rows": [(f.label, _display(intake.answers.get(n), f)) for n, f in form.fields.items()],
-            }
-        )
+    sections = answer_sections(intake.answers, user=patient, wording=question_wording())
     return render(
         request, "intake/patient_intake.html", {"patient": patient, "intake": intake, "sections": sections}
     )
