@@ -1,11 +1,19 @@
 from datetime import timedelta
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .errors import error_text
 from .models import ClinicPolicy, Licence, LicenceType, User
+from .rights.permissions import is_staff_account
+from .rights.services import ErasureError, patient_erase
 
 
 @admin.register(User)
@@ -29,6 +37,49 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")},
         ),
     )
+
+    def get_actions(self, request):
+        # Deleting patients in bulk would bypass the erasure service: each is closed from its own page.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """A patient's account is closed through the erasure service (anonymised at once, clinical
+        records kept for the retention period); a staff account keeps Django's delete page, which lists
+        the records that would stop it."""
+        user = self.get_object(request, unquote(object_id))
+        if user is None or is_staff_account(user):
+            return super().delete_view(request, object_id, extra_context)
+        if not self.has_delete_permission(request, user):
+            raise PermissionDenied
+        change_url = reverse("admin:clinic_user_change", args=[user.pk])
+        if request.method == "POST":
+            try:
+                record = patient_erase(patient=user, by=request.user)
+            except ErasureError as exc:
+                self.message_user(request, error_text(exc), messages.ERROR)
+                return redirect(change_url)
+            self.message_user(
+                request,
+                f"The account is closed and anonymised; {record.cancelled_appointments} upcoming "
+                f"appointment(s) were cancelled. Its clinical records are kept until "
+                f"{timezone.localtime(record.purge_after):%d %B %Y} and then deleted.",
+                messages.SUCCESS,
+            )
+            return redirect("admin:clinic_user_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Close this patient's account",
+            "subtitle": None,
+            "object": user,
+            "opts": self.opts,
+            "app_label": self.opts.app_label,
+            "change_url": change_url,
+            "already_closed": user.is_erased,
+            "policy": ClinicPolicy.get(),
+        }
+        return TemplateResponse(request, "admin/clinic/user/close_account.html", context)
 
 
 class ExpiringSoonFilter(admin.SimpleListFilter):

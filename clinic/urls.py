@@ -12,6 +12,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("staff/", views.StaffDashboardView.as_view(), name="staff-dashboard"),
     path("accounts/", include("allauth.urls")),
+    path("", include("clinic.rights.urls")),
     path("techniques/", include("techniques.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),

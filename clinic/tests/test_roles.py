@@ -16,7 +16,17 @@ pytestmark = pytest.mark.django_db
 
 def nav_items(client):
     body = client.get(reverse("home")).content.decode()
-    names = ("staff", "admin", "login", "signup", "logout", "my-appointments", "front-desk", "review")
+    names = (
+        "staff",
+        "admin",
+        "login",
+        "signup",
+        "logout",
+        "my-appointments",
+        "my-data",
+        "front-desk",
+        "review",
+    )
     return {name for name in names if f'data-nav="{name}"' in body}
 
 
@@ -38,22 +48,30 @@ def test_anonymous_menu_offers_login_and_signup_only(client):
 
 def test_patient_menu_has_no_staff_items(client):
     client.force_login(patient())
-    assert nav_items(client) == {"my-appointments", "logout"}
+    assert nav_items(client) == {"my-appointments", "my-data", "logout"}
 
 
 def test_therapist_menu_shows_staff_pages_but_not_admin_or_front_desk(client):
     client.force_login(therapist_user())
-    assert nav_items(client) == {"my-appointments", "review", "staff", "logout"}
+    assert nav_items(client) == {"my-appointments", "my-data", "review", "staff", "logout"}
 
 
 def test_front_desk_menu_shows_the_day_list(client):
     client.force_login(front_desk_user())
-    assert nav_items(client) == {"my-appointments", "staff", "front-desk", "logout"}
+    assert nav_items(client) == {"my-appointments", "my-data", "staff", "front-desk", "logout"}
 
 
 def test_clinic_admin_menu_shows_staff_and_admin(client):
     client.force_login(clinic_admin_user())
-    assert nav_items(client) == {"my-appointments", "review", "staff", "front-desk", "admin", "logout"}
+    assert nav_items(client) == {
+        "my-appointments",
+        "my-data",
+        "review",
+        "staff",
+        "front-desk",
+        "admin",
+        "logout",
+    }
 
 
 def test_staff_page_redirects_anonymous_to_login(client):
