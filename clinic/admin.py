@@ -135,6 +135,7 @@ class ClinicPolicyAdmin(admin.ModelAdmin):
         "slot_step_minutes",
         "cancellation_window_hours",
         "hold_minutes",
+        "clinical_retention_years",
         "updated_at",
     ]
 
@@ -146,3 +147,4 @@ class ClinicPolicyAdmin(admin.ModelAdmin):
 
 
 from .outbox import admin as outbox_admin  # noqa: E402, F401 - registers the outbox's admin
+from .rights import admin as rights_admin  # noqa: E402, F401 - registers the closed accounts' admin
