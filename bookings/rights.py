@@ -89,8 +89,7 @@ def closing_summary(patient) -> list[str]:
         return ["You have no upcoming appointments."]
     tz = clinic_zone()
     times = "; ".join(
-        f"{appointment.service.name} with {appointment.therapist.display_name} on "
-        f"{appointment.start.astimezone(tz):%A %-d %B %Y at %H:%M}"
+        f"{appointment.service.name} with {appointment.therapist.display_name} on {_local(appointment.start, tz)}"
         for appointment in upcoming
     )
     count = (
@@ -99,6 +98,11 @@ def closing_summary(patient) -> list[str]:
         else f"Your {len(upcoming)} upcoming appointments are"
     )
     return [f"{count} cancelled and the clinic is told: {times}."]
+
+
+def _local(moment, tz) -> str:
+    local = moment.astimezone(tz)
+    return f"{local:%A} {local.day} {local:%B %Y} at {local:%H:%M}"
 
 
 def purge(patient) -> None:
