@@ -27,6 +27,7 @@ from .registry import Erasure, ExportSection, RightsPart, utc_iso
 # allauth's apps whose rows belong to one account (addresses, second factors, sessions, social logins):
 # deleted when the account is closed, whichever of them are installed.
 ACCOUNT_OWNED_APPS = ("account", "mfa", "usersessions", "socialaccount")
+ACCOUNT_CLOSED = "Not sent: the patient closed their account."
 
 
 def export(patient) -> list[ExportSection]:
@@ -123,10 +124,15 @@ def _erase_outbox(erasure: Erasure) -> None:
     pks = list(OutboxMessage.objects.filter(about).values_list("pk", flat=True))
     redact = erasure.redactor
     for message in OutboxMessage.objects.select_for_update().filter(pk__in=pks).order_by("pk"):
+        message.subject = redact.text(message.subject)
+        message.last_error = redact.text(message.last_error)
+        # A calendar file names its attendee; it is encoded, so it cannot be redacted: it goes.
+        message.attachments = []
         if message.recipient.lower() == address:
             if message.status == OutboxStatus.PENDING:
                 message.status = OutboxStatus.SKIPPED
                 message.claimed_until = None
+                message.last_error = ACCOUNT_CLOSED
             message.recipient = erasure.placeholder_email
             kind_and_event, _, _ = message.dedupe_key.rpartition("|")
             message.dedupe_key = f"{kind_and_event}|{erasure.placeholder_email}"
@@ -135,10 +141,6 @@ def _erase_outbox(erasure: Erasure) -> None:
         else:
             message.body_text = redact.text(message.body_text)
             message.body_html = redact.text(message.body_html)
-        message.subject = redact.text(message.subject)
-        message.last_error = redact.text(message.last_error)
-        # A calendar file names its attendee; it is encoded, so it cannot be redacted: it goes.
-        message.attachments = []
         message.save()
 
 

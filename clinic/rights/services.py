@@ -10,7 +10,6 @@ task with `run_after` deletes them then; `manage.py erasure_purge` catches any t
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import datetime
 
@@ -21,13 +20,12 @@ from django.utils import timezone
 
 from ..errors import DomainError
 from ..models import ClinicPolicy
+from ..scheduling import run_at
 from . import registry, tasks
 from .models import ERASED_EMAIL_DOMAIN, ErasureRecord
 from .permissions import can_close_account, is_staff_account
 from .redact import Redactor
 from .registry import Erasure, ExportSection, utc_iso
-
-log = logging.getLogger(__name__)
 
 EXPORT_FORMAT = "clinic-patient-export"
 EXPORT_VERSION = 1
@@ -121,7 +119,7 @@ def patient_erase(*, patient, by) -> ErasureRecord:
         )
         for callback in erasure.after_commit:
             transaction.on_commit(callback)
-        transaction.on_commit(lambda: schedule_purge(record.pk, record.purge_after))
+        run_at(tasks.purge_closed_account, record.pk, at=record.purge_after)
     return record
 
 
@@ -143,7 +141,7 @@ def erasure_purge(*, record_id: int, now: datetime | None = None) -> str:
             if due != record.purge_after:
                 record.purge_after = due
                 record.save(update_fields=["purge_after"])
-                transaction.on_commit(lambda: schedule_purge(record.pk, due))
+                run_at(tasks.purge_closed_account, record.pk, at=due)
             return "not_due"
         patient = record.patient
         if patient is not None:
@@ -166,17 +164,3 @@ def erasure_purge_due(*, now: datetime | None = None) -> int:
         if due <= now and erasure_purge(record_id=record.pk, now=now) == "purged":
             purged += 1
     return purged
-
-
-def schedule_purge(record_id: int, when: datetime) -> None:
-    """Enqueue the purge task to run at `when`. Called after commit; a backend that cannot wait (the
-    tests' immediate one) leaves a future purge to the sweep, and a failure to enqueue is only logged."""
-    task = tasks.purge_closed_account
-    try:
-        if when > timezone.now():
-            if not task.get_backend().supports_defer:
-                return
-            task = task.using(run_after=when)
-        task.enqueue(record_id)
-    except Exception:  # the record stays unpurged; erasure_purge_due finds it when it is due
-        log.exception("Could not enqueue the purge of closed account %s; the sweep will retry", record_id)

@@ -148,6 +148,7 @@ def test_pending_emails_to_the_patient_are_skipped(zebedee, django_capture_on_co
     assert pending.status == OutboxStatus.SKIPPED
     assert pending.recipient.endswith("@erased.invalid")
     assert (pending.body_text, pending.attachments) == ("", [])
+    assert pending.last_error == "Not sent: the patient closed their account."
 
 
 def test_sessions_end_and_login_is_refused(zebedee, client, django_capture_on_commit_callbacks):
