@@ -9,6 +9,9 @@ from django.core.cache import caches
 from django.db import connections
 from playwright.sync_api import sync_playwright
 
+from clinic.accounts.second_factor import totp_authenticator_add
+from clinic.tests.factories import TOTP_SECRET
+
 # Shared fixtures live in plugin modules (pytest only reads `pytest_plugins` here, in the root conftest);
 # their plain helpers (`at`, `book`, `flagged_booking`, ...) are imported by name where used.
 pytest_plugins = [
@@ -25,6 +28,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 @pytest.fixture(autouse=True)
 def _clinic_settings(settings):
     settings.CLINIC_TIME_ZONE = "Europe/London"
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the second factor every staff account must have (issue 13)."""
+    totp_authenticator_add(user=admin_user, secret=TOTP_SECRET)
+    return admin_user
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from clinic.ratelimit import client_ip, hit
+from clinic.ratelimit import client_network, hit
 
 HOLD_RATE_LIMITED_MESSAGE = (
     "Too many booking attempts in a short time. Please wait a minute and try again; "
@@ -20,7 +20,7 @@ def hold_attempt_allowed(request) -> bool:
         "hold", f"user:{request.user.pk}", limit=settings.HOLD_RATE_LIMIT_PER_USER, window_seconds=window
     )
     by_ip = hit(
-        "hold", f"ip:{client_ip(request)}", limit=settings.HOLD_RATE_LIMIT_PER_IP, window_seconds=window
+        "hold", f"ip:{client_network(request)}", limit=settings.HOLD_RATE_LIMIT_PER_IP, window_seconds=window
     )
     return by_user and by_ip
 

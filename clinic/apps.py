@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate
 
 
@@ -8,9 +9,19 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from allauth.account.signals import password_reset
+        from allauth.mfa.signals import authenticator_added, authenticator_removed
+
         from . import roles
+        from .accounts import limits, second_factor
         from .rights import account
 
         # Permissions exist only after each app's post_migrate; re-sync the role groups after all.
         post_migrate.connect(roles.sync_role_permissions, dispatch_uid="clinic_sync_roles")
         account.register()
+        user_logged_in.connect(second_factor.mark_session, dispatch_uid="clinic_second_factor_login")
+        authenticator_added.connect(second_factor.factor_added, dispatch_uid="clinic_second_factor_added")
+        authenticator_removed.connect(
+            second_factor.unmark_session, dispatch_uid="clinic_second_factor_removed"
+        )
+        password_reset.connect(limits.lift_after_password_reset, dispatch_uid="clinic_login_limits_reset")

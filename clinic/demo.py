@@ -5,10 +5,14 @@ from __future__ import annotations
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
+from .accounts.second_factor import has_second_factor, totp_authenticator_add
 from .models import User
 from .roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS
 
 DEMO_PASSWORD = "psoas-demo-2026"  # noqa: S105 - printed on purpose: demo data only, refused in prod.
+# Every staff account needs a second factor; the demo's staff share this authenticator-app secret
+# (base32, in the README). `manage.py demo_code` prints its current code. Demo data only.
+DEMO_TOTP_SECRET = "PSOASRELEASEDEMOSTAFFSECRETCODE2"  # noqa: S105
 
 # email, first name, last name, role (None = patient), is_staff (Django admin access)
 DEMO_ACCOUNTS: list[tuple[str, str, str, str | None, bool]] = [
@@ -35,6 +39,9 @@ def ensure_user(
         EmailAddress.objects.get_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )
+    # Also for staff seeded before second factors were required, so their demo sign-in works.
+    if (role or is_staff) and not has_second_factor(user):
+        totp_authenticator_add(user=user, secret=DEMO_TOTP_SECRET)
     return user, created
 
 
@@ -43,3 +50,7 @@ def seed(out) -> None:
         _, created = ensure_user(email, first, last, role, is_staff)
         out(f"{'created' if created else 'exists '}  {role or 'Patient':<14} {email}")
     out(f"Demo password for every account above: {DEMO_PASSWORD}")
+    out(
+        f"Staff also type a code: add the secret {DEMO_TOTP_SECRET} to an authenticator app, "
+        "or run `python manage.py demo_code` for the current one."
+    )

@@ -1,9 +1,17 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
+from django.urls import reverse
 
+from .accounts.second_factor import second_factor_missing
 from .request_cache import request_scope
 from .roles import is_staff_member
+
+# Read by templates/mfa/recovery_codes/index.html (a template cannot look up a dotted key).
+SECOND_FACTOR_NEXT_KEY = "clinic_second_factor_next"
 
 
 class RequestCacheMiddleware:
@@ -47,3 +55,54 @@ class IdleSessionTimeoutMiddleware:
                 settings.STAFF_SESSION_IDLE_SECONDS if staff else settings.PATIENT_SESSION_IDLE_SECONDS
             )
         return None
+
+
+class SecondFactorRequiredMiddleware:
+    """A staff account without a second factor reaches nothing but the pages that set one up.
+
+    Pages redirect to setting up an authenticator app (and come back to the page asked for, once it
+    is set up); the API answers 403 `second_factor_required`. Open on the way: the second-factor pages,
+    re-entering the password they may ask for, confirming an email address, logging out, static files,
+    and views that leave the session alone (a calendar feed answers to its own token, not the session).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open: tuple[str, ...] | None = None
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def open_paths(self) -> tuple[str, ...]:
+        if self._open is None:
+            self._open = (
+                reverse("mfa_index"),
+                reverse("account_reauthenticate"),
+                reverse("account_logout"),
+                reverse("account_email"),
+                reverse("account_email_verification_sent"),
+                reverse("account_confirm_email", args=["key"]).removesuffix("key/"),
+                static(""),
+                "/favicon.ico",
+            )
+        return self._open
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if getattr(view_func, "leaves_session_alone", False) or request.path_info.startswith(
+            self.open_paths()
+        ):
+            return None
+        if not second_factor_missing(request):
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "code": "second_factor_required",
+                    "message": "Staff accounts must set up two-step sign-in before using the clinic's "
+                    "systems. Sign in on the website to set it up.",
+                },
+                status=403,
+            )
+        if request.method == "GET":
+            request.session[SECOND_FACTOR_NEXT_KEY] = request.get_full_path()
+        return redirect("mfa_activate_totp")

@@ -9,6 +9,8 @@ kept by the booking transaction.
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.core.cache import caches
 from django.utils import timezone
@@ -33,12 +35,38 @@ def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
 
 
 def client_ip(request) -> str:
-    """The client's address: the connection's, or behind `TRUSTED_PROXY_COUNT` proxies the entry they
-    appended to X-Forwarded-For (entries further left are whatever the client chose to send)."""
+    """The client's address, as the proxy in front of the app saw it.
+
+    Behind a proxy that names the client in a header of its own (`TRUSTED_CLIENT_IP_HEADER`), that
+    header; behind `TRUSTED_PROXY_COUNT` proxies that append to X-Forwarded-For, the entry the first of
+    them appended (entries further left are whatever the client chose to send); else the connection's
+    address. A missing or malformed value falls back to the connection's address, never an error.
+    Allauth's rate limits read the address through this function too (clinic.adapters).
+    """
+    header = settings.TRUSTED_CLIENT_IP_HEADER
     proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
+    candidate = ""
+    if header:
+        candidate = request.headers.get(header, "")
+    elif proxies:
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         forwarded = [part for part in forwarded if part]
         if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+            candidate = forwarded[-proxies]
+    return _valid_ip(candidate) or _valid_ip(request.META.get("REMOTE_ADDR", "")) or "unknown"
+
+
+def client_network(request) -> str:
+    """The address a limit counts by: an IPv4 address, or the /64 an IPv6 address lies in (one home or
+    phone holds a whole /64, so counting single IPv6 addresses would let it rotate past the limit)."""
+    ip = client_ip(request)
+    if ":" in ip:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return ip
+
+
+def _valid_ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""

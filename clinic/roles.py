@@ -41,6 +41,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "techniques.*",
         "account.*",
         "auth.view_group",
+        # Second factors: see who has one, reset a lost one (clinic.accounts.admin).
+        "mfa.view_authenticator",
+        "mfa.delete_authenticator",
         # The background task queue (read-only in the admin; its rows hold only ids, never health data).
         "django_tasks_database.view_dbtaskresult",
     ),
@@ -86,6 +89,14 @@ def user_roles(user) -> set[str]:
 
 def is_staff_member(user) -> bool:
     return user.is_authenticated and user.has_perm("clinic.access_staff_area")
+
+
+def requires_second_factor(user) -> bool:
+    """Every staff account (any role, Django admin access, superusers) must sign in with a second factor."""
+    return bool(
+        user.is_authenticated
+        and (user.is_staff or user.is_superuser or user.has_perm("clinic.access_staff_area"))
+    )
 
 
 def manages_appointments(user) -> bool:

@@ -11,11 +11,14 @@ admin.site.site_title = "Clinic admin"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("staff/", views.StaffDashboardView.as_view(), name="staff-dashboard"),
+    path("my/account/", views.AccountView.as_view(), name="account"),
     path("accounts/", include("allauth.urls")),
     path("", include("clinic.rights.urls")),
     path("techniques/", include("techniques.urls")),
     path("", include("bookings.urls")),
     path("", include("intake.urls")),
+    # Before the admin's own: its login page hands over to allauth (rate limits, second factor).
+    path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,13 +1,34 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
+
+from .accounts.second_factor import has_second_factor
+from .roles import requires_second_factor
 
 
 class HomeView(TemplateView):
     template_name = "clinic/home.html"
+
+
+class AccountView(LoginRequiredMixin, TemplateView):
+    """The signed-in person's own account: sign-in settings (password, email, two-step sign-in)."""
+
+    template_name = "clinic/account.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            **kwargs,
+            has_second_factor=has_second_factor(self.request.user),
+            second_factor_required=requires_second_factor(self.request.user),
+        )
 
 
 class StaffRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
@@ -18,6 +39,20 @@ class StaffRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 class StaffDashboardView(StaffRequiredMixin, TemplateView):
     template_name = "clinic/staff_dashboard.html"
+
+
+def admin_login(request):
+    """The Django admin signs staff in through allauth, like every other page: its rate limits and the
+    second factor apply (the admin's own login form had neither). Someone already signed in is sent
+    here only when the admin is not theirs to use."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
 
 def permission_denied(request, exception=None):

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "csp",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
     "techniques",
@@ -50,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "clinic.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "clinic.urls"
@@ -113,13 +115,38 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "optional"
 ACCOUNT_SIGNUP_FORM_CLASS = "clinic.forms.SignupForm"
-# Account emails (address confirmation, password reset) are outbox rows too: no page waits on SMTP.
+# Our adapters (clinic/adapters.py): account emails (address confirmation, password reset) are outbox
+# rows too, so no page waits on SMTP; the client address behind the proxy; login limits no stranger can
+# use to lock a named user out (clinic/accounts/limits.py); authenticator secrets stored encrypted.
 ACCOUNT_ADAPTER = "clinic.adapters.AccountAdapter"
+MFA_ADAPTER = "clinic.adapters.MFAAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
+# Allauth counts attempts in the shared cache (CACHES below), so every app server sees one count.
+# "login_failed" is per address and per account *from that address* (the key is account + address, see
+# clinic.accounts.limits), so one client's wrong passwords never block the right password from another
+# client; "login_failed_account" is the account's limit across all addresses, high enough that one
+# client alone cannot reach it (5 per 15 minutes). A successful password reset lifts both account
+# limits. An attempt an account's limit refuses is not counted against it, so the wait never grows.
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,50/h/ip,5/15m/key",
+    "login_failed_account": "100/h/key",
+}
+
+# A second factor (allauth.mfa): required of every staff account (clinic.middleware
+# .SecondFactorRequiredMiddleware), optional for patients. An authenticator app (TOTP), with recovery
+# codes made when it is set up.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "clinic.accounts.forms.AuthenticateForm",
+    "activate_totp": "clinic.accounts.forms.ActivateTOTPForm",
+}
+# Accept the code of the previous or next 30 s step too: a phone a few seconds off still works.
+MFA_TOTP_TOLERANCE = 1
 
 # Idle timeouts: a staff session (health data on screen) ends sooner than a patient's.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
@@ -136,6 +163,7 @@ USE_TZ = True
 CLINIC_TIME_ZONE = env("CLINIC_TIME_ZONE", default="Europe/London")
 TIME_ZONE = CLINIC_TIME_ZONE
 CLINIC_NAME = env("CLINIC_NAME", default="Riverside Manual Therapy")
+MFA_TOTP_ISSUER = CLINIC_NAME  # the name an authenticator app shows next to the code
 # The address staff and patients reach the site at, for absolute links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -177,8 +205,14 @@ HOLD_RATE_LIMIT_PER_USER = env.int("HOLD_RATE_LIMIT_PER_USER", default=10)
 HOLD_RATE_LIMIT_PER_IP = env.int("HOLD_RATE_LIMIT_PER_IP", default=30)
 HOLD_RATE_LIMIT_WINDOW_SECONDS = env.int("HOLD_RATE_LIMIT_WINDOW_SECONDS", default=60)
 # How many proxies (load balancers) in front of the app append to X-Forwarded-For. 0: use the
-# connection's address. The client's address is read this many entries from the right.
+# connection's address. The client's address is read this many entries from the right. Or, behind a
+# proxy that puts the client's address in a header of its own (nginx X-Real-IP, Cloudflare
+# CF-Connecting-IP), name that header. Our limiter and allauth's read the address through one function,
+# clinic.ratelimit.client_ip; allauth's own settings are set to match.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default=None)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
 
 # No inline script anywhere: every script is a static file served by the app.
 CONTENT_SECURITY_POLICY = {

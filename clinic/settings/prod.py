@@ -14,6 +14,11 @@ SITE_URL = env("SITE_URL")
 
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 
+# Production runs behind one proxy that terminates TLS (README, "Running in production"); it appends the
+# client's address to X-Forwarded-For. Set 0 only if clients reach gunicorn directly.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365

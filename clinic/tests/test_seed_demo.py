@@ -1,13 +1,21 @@
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import time_machine
+from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from bookings import selectors
 from bookings.models import Appointment, Service
+from clinic.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from clinic.models import Licence, Therapist, User
+from clinic.tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +34,36 @@ def test_seed_demo_creates_an_account_for_each_role_and_prints_passwords(capsys)
     for role in ("Therapists", "Front desk", "Clinic admins"):
         assert User.objects.filter(groups=Group.objects.get(name=role)).exists()
     assert User.objects.get(email="patient@clinic.example").check_password("psoas-demo-2026")
+
+
+def test_demo_staff_sign_in_with_the_documented_second_factor(client, capsys):
+    call_command("seed_demo")
+    out = capsys.readouterr().out
+    assert DEMO_TOTP_SECRET in out
+    assert DEMO_TOTP_SECRET in (Path(settings.BASE_DIR) / "README.md").read_text()
+    staff = User.objects.filter(Q(groups__isnull=False) | Q(is_staff=True)).distinct()
+    assert staff.count() >= 5
+    for user in staff:
+        assert (
+            Authenticator.objects.get(user=user, type="totp")
+            .wrap()
+            .validate_code(totp_code(DEMO_TOTP_SECRET))
+        ), user.email
+    assert not Authenticator.objects.filter(user__email="patient@clinic.example").exists()
+    with time_machine.travel("2026-06-01 08:00:05Z", tick=False):
+        call_command("demo_code")
+        assert capsys.readouterr().out.split()[0] == totp_code(DEMO_TOTP_SECRET)
+    resp = client.post(
+        reverse("account_login"), {"login": "therapist@clinic.example", "password": DEMO_PASSWORD}
+    )
+    assert resp["Location"] == reverse("mfa_authenticate")
+
+
+def test_seed_demo_gives_staff_seeded_earlier_their_second_factor():
+    call_command("seed_demo")
+    Authenticator.objects.filter(user__email="frontdesk@clinic.example").delete()
+    call_command("seed_demo")
+    assert Authenticator.objects.filter(user__email="frontdesk@clinic.example", type="totp").exists()
 
 
 def test_seed_demo_twice_changes_nothing():

@@ -67,3 +67,25 @@ def test_a_fresh_database_after_migrate_has_a_working_cache(tmp_path):
     check = "from django.core.cache import cache; cache.set('k', 41); print(cache.incr('k'))"
     result = run_manage("shell", "--no-imports", "-c", check, env=env)
     assert result.stdout.strip() == "42", result.stderr
+
+
+def test_development_counts_rate_limits_in_the_database_too():
+    env = {
+        "DJANGO_SETTINGS_MODULE": "clinic.settings.dev",
+        "DATABASE_URL": "sqlite:////tmp/clinic-dev-check.sqlite3",
+    }
+    result = run_manage("shell", "--no-imports", "-c", CACHE_BACKEND, env=env)
+    assert result.stdout.strip() == "django.core.cache.backends.db.DatabaseCache", result.stderr
+
+
+PROXY = (
+    "from django.conf import settings; "
+    "print(settings.TRUSTED_PROXY_COUNT, settings.ALLAUTH_TRUSTED_PROXY_COUNT, settings.ACCOUNT_RATE_LIMITS['login_failed'])"
+)
+
+
+def test_production_reads_the_client_address_behind_one_proxy_unless_told_otherwise():
+    default = run_manage("shell", "--no-imports", "-c", PROXY, env=PROD_ENV)
+    assert default.stdout.strip() == "1 1 10/m/ip,50/h/ip,5/15m/key", default.stderr
+    direct = run_manage("shell", "--no-imports", "-c", PROXY, env={**PROD_ENV, "TRUSTED_PROXY_COUNT": "0"})
+    assert direct.stdout.strip().startswith("0 0 "), direct.stderr
