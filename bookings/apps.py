@@ -7,7 +7,11 @@ class BookingsConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: they read the models, which are loaded only once apps are ready.
-        from . import extensions, rights, tasks
+        from clinic.outbox import wanted
+
+        from . import extensions, reminders, rights, tasks
 
         extensions.register_timed_effects(tasks.schedule_timed_effects)
+        extensions.register_timed_effects(reminders.reminders_sync)
+        wanted.register(reminders.REMINDER, reminders.reminder_still_wanted)
         rights.register()

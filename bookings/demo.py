@@ -10,6 +10,7 @@ from django.utils import timezone
 from clinic.demo import ensure_user
 from clinic.models import Licence, LicenceType, Therapist
 from clinic.roles import THERAPISTS
+from clinic.tasks import schedule_licence_alert
 
 from .models import Closure, Service, WeeklyHours
 
@@ -140,6 +141,11 @@ def seed(out) -> None:
                     )
             for slug in offered:
                 services[slug].therapists.add(therapist)
+        else:
+            # A new licence schedules its expiry alert as it is saved; on a second run, these again (a
+            # worker's queue may have been emptied since; an alert already sent is not sent twice).
+            for licence in therapist.licences.all():
+                schedule_licence_alert(licence)
         out(f"{'created' if created else 'exists '}  Therapist      {display} <{email}>")
 
     for first_day, last_day, reason in CLOSURES:

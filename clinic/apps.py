@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 
 
 class ClinicConfig(AppConfig):
@@ -12,8 +12,9 @@ class ClinicConfig(AppConfig):
         from allauth.account.signals import password_reset
         from allauth.mfa.signals import authenticator_added, authenticator_removed
 
-        from . import roles
+        from . import roles, tasks
         from .accounts import limits, second_factor
+        from .models import Licence
         from .rights import account
 
         # Permissions exist only after each app's post_migrate; re-sync the role groups after all.
@@ -25,3 +26,5 @@ class ClinicConfig(AppConfig):
             second_factor.unmark_session, dispatch_uid="clinic_second_factor_removed"
         )
         password_reset.connect(limits.lift_after_password_reset, dispatch_uid="clinic_login_limits_reset")
+        # Every saved licence (admin, shell, seed_demo) schedules its expiry alert for its expiry date.
+        post_save.connect(tasks.licence_saved, sender=Licence, dispatch_uid="clinic_licence_alert")

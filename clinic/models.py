@@ -176,6 +176,16 @@ class ClinicPolicy(models.Model):
         "account; then the records are deleted. Check the rule that binds your clinic (e.g. 8 years for "
         "adults in the NHS Records Management Code, at least 6 under HIPAA).",
     )
+    reminder_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text="How long before a confirmed appointment the patient is emailed a reminder, at the same "
+        "time of day (24: the day before). 0 sends no reminders.",
+    )
+    check_in_hours = models.PositiveSmallIntegerField(
+        default=48,
+        help_text="How long before a visit a patient with a valid health form is asked, by email, to answer "
+        "the short check-in (has anything changed?). 0 sends no check-in requests.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -211,6 +221,12 @@ class ClinicPolicy(models.Model):
                 condition=models.Q(clinical_retention_years__gte=1, clinical_retention_years__lte=100),
                 name="clinic_policy_clinical_retention_range",
                 violation_error_message="Clinical records are kept for between 1 and 100 years.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reminder_hours__lte=336, check_in_hours__lte=336),
+                name="clinic_policy_notice_emails_range",
+                violation_error_message="Reminders and check-in requests go out at most 336 hours "
+                "(14 days) before a visit.",
             ),
         ]
 

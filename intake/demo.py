@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from bookings import selectors as booking_selectors
 from bookings import services as booking_services
-from bookings.models import Service
+from bookings.models import Appointment, Service
+from bookings.reminders import reminder_due
 from clinic.demo import ensure_user
-from clinic.models import Therapist
+from clinic.models import ClinicPolicy, Therapist
 
 from .models import Intake
 from .questionnaire import questions as q
@@ -108,6 +110,38 @@ def seed(out) -> None:
             ]
             break
         out(f"created  Patient        {email} ({shows})")
+    _seed_follow_up(service, out)
+
+
+FOLLOW_UP_PATIENT = "clear.patient@clinic.example"
+
+
+def _seed_follow_up(service: Service, out) -> None:
+    """A second visit for the patient with a clear form, at the first free time a little over the
+    reminder's lead time away: with `honcho -f Procfile.dev start` running, its reminder email shows
+    up in the worker's output within minutes of seeding (sooner on a weekday)."""
+    patient = get_user_model().objects.filter(email=FOLLOW_UP_PATIENT).first()
+    intake = services.valid_intake_for(patient) if patient else None
+    if intake is None or Appointment.objects.filter(patient=patient).count() > 1:
+        return
+    soonest = timezone.now() + timedelta(hours=ClinicPolicy.get().reminder_hours, minutes=2)
+    first_day = soonest.astimezone(booking_selectors.clinic_zone()).date()
+    for slot in booking_selectors.free_slots(service=service, therapist=None, first_day=first_day, days=14):
+        if slot.start < soonest:
+            continue
+        try:
+            appointment = booking_services.appointment_book(
+                patient=patient, service=service, therapist=_therapist(slot.therapist_id), start=slot.start
+            )
+        except booking_services.BookingError:
+            continue
+        services.check_in_submit(
+            appointment=appointment, intake=intake, health_changed=False, unwell_today=False
+        )
+        due = reminder_due(appointment)
+        when = f"its reminder is emailed {due:%a %d %b %H:%M}" if due else "no reminder (policy)"
+        out(f"created  Follow-up      {FOLLOW_UP_PATIENT} ({when})")
+        return
 
 
 def _therapist(pk: int):

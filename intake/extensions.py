@@ -1,7 +1,9 @@
 """What intake adds to the bookings pages, registered through `bookings.extensions` at start-up.
 
-bookings cannot import intake, so intake tells it where a held slot goes next (the health questions)
-and what the appointment page shows of the clinical record (the screening outcome, the review link).
+bookings cannot import intake, so intake tells it where a held slot goes next (the health questions),
+what the appointment page shows of the clinical record (the screening outcome, the review link), and
+which timed effects an appointment's change calls for (review deadlines, the check-in request, whose
+"still wanted?" check it registers with the outbox).
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ from django.urls import reverse
 from bookings import extensions
 from bookings.models import Appointment, Status
 from bookings.permissions import is_own_appointment
+from clinic.outbox import wanted
 
 from .models import ScreeningResult
+from .questionnaire import check_in_requests
 from .review.tasks import schedule_review_deadlines
 
 
@@ -52,3 +56,5 @@ def register() -> None:
     extensions.register_next_step(appointment_next_step)
     extensions.register_appointment_panels(appointment_screening_panels)
     extensions.register_timed_effects(schedule_review_deadlines)
+    extensions.register_timed_effects(check_in_requests.check_in_request_sync)
+    wanted.register(check_in_requests.CHECK_IN_REQUEST, check_in_requests.check_in_request_still_wanted)

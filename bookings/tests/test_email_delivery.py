@@ -40,8 +40,7 @@ def test_a_booking_succeeds_while_smtp_refuses_and_its_confirmation_is_delivered
     assert appointment.status == Status.CONFIRMED
 
     run_db_worker()  # nothing listens: connection refused
-    (message,) = OutboxMessage.objects.filter(appointment=appointment)
-    assert message.kind == "appointment.confirmed"
+    (message,) = OutboxMessage.objects.filter(appointment=appointment, kind="appointment.confirmed")
     assert message.status == MessageStatus.PENDING
     assert message.attempts == 1
 

@@ -21,6 +21,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from clinic.scheduling import enqueue_at
@@ -149,13 +150,12 @@ def schedule_send(message_id: int, when: datetime) -> None:
     enqueue_at(tasks.send_outbox_message, message_id, at=when)
 
 
-def outbox_skip(*, messages: Iterable[OutboxMessage], reason: str) -> int:
-    """Mark pending messages as no longer wanted (`skipped`, with `reason` kept as their last error),
-    in the caller's transaction: a reminder of an appointment that was moved or cancelled. Rows already
-    sent, failed or skipped are left alone. Returns how many were skipped."""
+def outbox_skip(*, messages: QuerySet[OutboxMessage], reason: str) -> int:
+    """Mark the pending ones of `messages` as no longer wanted (`skipped`, with `reason` kept as their
+    last error), in the caller's transaction and one query: a reminder of an appointment that was moved
+    or cancelled. Rows already sent, failed or skipped are left alone. Returns how many were skipped."""
     _check_move(Status.PENDING, Status.SKIPPED)
-    pks = [message.pk for message in messages]
-    return OutboxMessage.objects.filter(pk__in=pks, status=Status.PENDING).update(
+    return messages.filter(status=Status.PENDING).update(
         status=Status.SKIPPED, last_error=reason[:ERROR_MAX_CHARS], claimed_until=None
     )
 

@@ -74,7 +74,9 @@ def test_outbox_skip_skips_only_pending_messages():
     pending = enqueue()
     sent = enqueue(kind="test.sent")
     outbox_deliver(sent.pk)
-    assert outbox_skip(messages=[pending, sent], reason="moved") == 1
+    assert (
+        outbox_skip(messages=OutboxMessage.objects.filter(pk__in=[pending.pk, sent.pk]), reason="moved") == 1
+    )
     pending.refresh_from_db()
     sent.refresh_from_db()
     assert (pending.status, pending.last_error) == (Status.SKIPPED, "moved")

@@ -13,8 +13,13 @@ from django.utils import timezone
 
 from bookings import selectors
 from bookings.models import Appointment, Service
+from bookings.reminders import REMINDER
 from clinic.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from clinic.licences import LICENCE_EXPIRING
 from clinic.models import Licence, Therapist, User
+from clinic.outbox.models import OutboxMessage
+from clinic.outbox.models import Status as MessageStatus
+from clinic.tasks import licence_expiry_alert
 from clinic.tests.factories import totp_code
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +109,16 @@ def test_seed_demo_has_patients_for_each_screening_outcome():
     count = Appointment.objects.count()
     call_command("seed_demo")
     assert Appointment.objects.count() == count
+
+
+def test_seed_demo_leaves_reminders_and_a_licence_alert_for_the_worker(deferred_tasks):
+    with deferred_tasks.committed():
+        call_command("seed_demo")
+    reminders = OutboxMessage.objects.filter(kind=REMINDER, status=MessageStatus.PENDING)
+    assert reminders.count() >= 2
+    # The follow-up visit's reminder falls due soon after seeding (in minutes on a weekday).
+    assert timezone.now() < min(r.due_at for r in reminders) < timezone.now() + timedelta(days=3)
+    assert len(deferred_tasks.pending(licence_expiry_alert)) == Licence.objects.count()
+    ran = deferred_tasks.run_due()  # what a worker started with the demo does at once
+    assert "queued" in ran["licence_expiry_alert"]  # one demo licence expires in 30 days
+    assert OutboxMessage.objects.filter(kind=LICENCE_EXPIRING, status=MessageStatus.SENT).exists()

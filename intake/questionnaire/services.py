@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
+from bookings.reminders import wall_clock_before
 from bookings.selectors import clinic_zone
 from clinic.errors import DomainError
 from clinic.inputs import clean_text
@@ -195,6 +196,16 @@ def appointment_needs_screening(appointment: Appointment) -> bool:
     )
 
 
+def check_in_open(appointment: Appointment, *, now: datetime | None = None) -> bool:
+    """A confirmed visit takes the short check-in again before it happens: from the policy's
+    `check_in_hours` before it (when the check-in request email goes out) until it starts."""
+    hours = ClinicPolicy.get().check_in_hours
+    if appointment.status != Status.CONFIRMED or not hours:
+        return False
+    now = now or timezone.now()
+    return wall_clock_before(appointment.start, hours) <= now < appointment.start
+
+
 def appointment_waiting_for_intake(*, patient) -> Appointment | None:
     """The patient's newest booking that waits for their health form: a hold still running, or one
     the front desk set to wait for review before any form came in."""
@@ -223,14 +234,17 @@ class Sent:
 
 
 def intake_send(*, intake: Intake, user, appointment: Appointment | None = None) -> Sent:
-    """Sign and send the intake and, when it was filled in for a booking that waits for it, screen that
-    booking: one transaction. A hold that lapsed meanwhile is not screened, but the intake is still
-    sent, so the patient picks a new time without answering again."""
+    """Sign and send the intake and, when it was filled in for a booking that waits for it (or for a
+    confirmed visit whose check-in found a change), screen that booking: one transaction. A hold that
+    lapsed meanwhile is not screened, but the intake is still sent, so the patient picks a new time
+    without answering again."""
     with transaction.atomic():
         intake = intake_submit(intake=intake, user=user)
         if appointment is not None:
             appointment.refresh_from_db()
-        if appointment is None or not appointment_needs_screening(appointment):
+        if appointment is None or not (
+            appointment_needs_screening(appointment) or check_in_open(appointment)
+        ):
             return Sent(intake=intake)
         if not _keep_hold(appointment):
             return Sent(intake=intake, hold_lapsed=True)

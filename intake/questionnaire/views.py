@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from bookings.models import Appointment
+from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.errors import show_error
 
@@ -42,14 +42,20 @@ def _step_url(step: int, appointment_id: int | None) -> str:
 
 @login_required
 def appointment_start(request, pk: int):
-    """After a slot is held: the short check-in for a valid intake, otherwise the full form."""
+    """After a slot is held (or before a confirmed visit, from the check-in request email): the short
+    check-in for a valid intake, otherwise the full form."""
     appointment = _own_appointment(request, pk)
-    if not services.appointment_needs_screening(appointment):
+    if not _takes_answers(appointment):
         return redirect("intake:outcome", pk=appointment.pk)
     if services.valid_intake_for(request.user):
         return redirect("intake:check-in", pk=appointment.pk)
     intake = services.intake_for_editing(patient=request.user)
     return redirect(_step_url(min(intake.step, len(STEPS) - 1), appointment.pk))
+
+
+def _takes_answers(appointment: Appointment) -> bool:
+    """A booking waiting for its health answers, or a confirmed visit whose check-in is open."""
+    return services.appointment_needs_screening(appointment) or services.check_in_open(appointment)
 
 
 def _appointment_from_query(request) -> Appointment | None:
@@ -147,7 +153,7 @@ def check_answers(request):
 @login_required
 def check_in(request, pk: int):
     appointment = _own_appointment(request, pk)
-    if not services.appointment_needs_screening(appointment):
+    if not _takes_answers(appointment):
         return redirect("intake:outcome", pk=appointment.pk)
     intake = services.valid_intake_for(request.user)
     if intake is None:
@@ -169,6 +175,7 @@ def check_in(request, pk: int):
                     request, "Please check and update your health form; your earlier answers are filled in."
                 )
                 return redirect(_step_url(0, appointment.pk))
+            was_confirmed = appointment.status == Status.CONFIRMED
             try:
                 services.check_in_submit(
                     appointment=appointment, intake=intake, health_changed=False, unwell_today=unwell
@@ -183,6 +190,9 @@ def check_in(request, pk: int):
                 messages.warning(request, exc.messages[0])
                 return redirect("bookings:service-slots", slug=appointment.service.slug)
             request.session.pop(CHECK_IN_KEPT, None)
+            if was_confirmed and appointment.status == Status.CONFIRMED:
+                messages.success(request, "Thank you: nothing has changed, so we look forward to seeing you.")
+                return redirect("bookings:appointment-detail", pk=appointment.pk)
             return redirect("intake:outcome", pk=appointment.pk)
         messages.error(request, "Please answer both questions.")
     return render(

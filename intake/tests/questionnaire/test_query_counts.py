@@ -19,8 +19,10 @@ from .steps import clear_steps
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 SUBMIT_QUERIES = 5
-SCREEN_QUERIES = 17  # + the policy, for the review deadlines scheduled when a case opens
-CHECK_IN_QUERIES = 29
+# Screening also (re)schedules the appointment's timed effects: the review deadlines of a case that
+# opens, and the reminder and check-in request of a visit that stays or becomes confirmed.
+SCREEN_QUERIES = 20
+CHECK_IN_QUERIES = 32
 
 RELATIVE_ANSWERS = ["herniated_disc", "knee", "kidney", "skin", "reduced_sensation", "anticoagulants"]
 
