@@ -13,6 +13,7 @@ from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
 
 from clinic.admin import licence_expiry_note
+from clinic.audit.admin import RecordsAccessAdmin
 from clinic.inputs import date_in_range
 from clinic.models import Licence, Therapist
 
@@ -330,8 +331,9 @@ class ClosureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
-    """Read-only here: bookings, moves and cancellations go through the booking services."""
+class AppointmentAdmin(RecordsAccessAdmin):
+    """Read-only here: bookings, moves and cancellations go through the booking services. Every list
+    and record page read is recorded (a patient's bookings show their screening status)."""
 
     list_display = ["start", "therapist", "patient", "service", "status"]
     list_filter = ["status", "therapist", "service"]

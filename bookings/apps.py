@@ -9,9 +9,10 @@ class BookingsConfig(AppConfig):
         # Imported here, not at the top: they read the models, which are loaded only once apps are ready.
         from clinic.outbox import wanted
 
-        from . import extensions, reminders, rights, tasks
+        from . import audit, extensions, reminders, rights, tasks
 
         extensions.register_timed_effects(tasks.schedule_timed_effects)
         extensions.register_timed_effects(reminders.reminders_sync)
         wanted.register(reminders.REMINDER, reminders.reminder_still_wanted)
         rights.register()
+        audit.register()

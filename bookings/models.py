@@ -346,6 +346,9 @@ class Appointment(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("bookings:appointment-detail", args=[self.pk])
 
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.patient_id}
+
     @property
     def hold_lapsed(self) -> bool:
         """A hold whose time ran out: it no longer blocks anyone, even before a booking marks it expired."""

@@ -4,6 +4,9 @@ Patients see their own appointments and may cancel or move them up to the clinic
 before the start. Therapists see the appointments they give and change none of them. Front desk and
 clinic admins (`clinic.roles.manages_appointments`) see every appointment, book for patients, and
 cancel or move any active appointment at any time.
+
+An appointment's page shows its health screening result, so a staff member's read of it is recorded (an
+access event, clinic.audit): the page gets it through `read_appointment_or_404`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clinic import roles
+from clinic.audit.access import get_record_or_404
+from clinic.audit.models import AccessKind
 from clinic.models import ClinicPolicy
 
 if TYPE_CHECKING:
@@ -34,6 +39,12 @@ def visible_appointments_q(user) -> Q:
     if can_manage_appointments(user):
         return Q()
     return Q(patient=user) | Q(therapist__user=user)
+
+
+def read_appointment_or_404(request, queryset, pk: int) -> Appointment:
+    """The appointment `pk` of `queryset` (`Appointment.objects.visible_to(request.user)`), or 404;
+    a staff member's read of another person's appointment page is recorded."""
+    return get_record_or_404(request, queryset, kind=AccessKind.APPOINTMENT, pk=pk)
 
 
 def is_own_appointment(user, appointment: Appointment) -> bool:

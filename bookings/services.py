@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
+from clinic.audit.trail import acted_by, acting_as, record_bulk_update
 from clinic.inputs import clean_text, date_in_range
 from clinic.models import ClinicPolicy, Therapist
 
@@ -42,8 +43,9 @@ def appointment_transition(*, appointment: Appointment, to: str, by=None, reason
     """Move an appointment to status `to`, if the table of allowed moves permits it.
 
     The row is locked and re-read, so two concurrent moves cannot both succeed from the same state.
+    The change trail names `by` as the actor (else the request's user, or the system).
     """
-    with transaction.atomic():
+    with transaction.atomic(), acted_by(by):
         current = Appointment.objects.select_for_update().get(pk=appointment.pk)
         lapsed = (
             current.status == Status.HELD
@@ -72,7 +74,7 @@ def appointment_transition(*, appointment: Appointment, to: str, by=None, reason
             current.cancel_reason = clean_text(reason)[:300]
             current.sequence += 1
             fields += ["cancel_reason", "sequence"]
-        elif to == Status.CONFIRMED:
+        elif to in (Status.CONFIRMED, Status.PENDING_REVIEW):
             current.hold_expires_at = None
             fields.append("hold_expires_at")
         current.save(update_fields=fields)
@@ -83,11 +85,23 @@ def appointment_transition(*, appointment: Appointment, to: str, by=None, reason
 
 def appointments_expire_stale_holds(*, now: datetime | None = None) -> int:
     """Mark holds whose time ran out as expired. A constraint cannot read the clock, so the booking
-    transaction calls this before it inserts."""
+    transaction calls this before it inserts. The rows are locked (in one order) before the update,
+    so the change trail, which names the system as the actor, records each expiry once."""
     now = now or timezone.now()
-    return Appointment.objects.filter(status=Status.HELD, hold_expires_at__lte=now).update(
+    stale = list(
+        Appointment.objects.select_for_update()
+        .filter(status=Status.HELD, hold_expires_at__lte=now)
+        .only("pk", "patient_id", "status")
+        .order_by("pk")
+    )
+    if not stale:
+        return 0
+    expired = Appointment.objects.filter(pk__in=[a.pk for a in stale], status=Status.HELD).update(
         status=Status.EXPIRED, updated_at=now
     )
+    with acting_as(None):
+        record_bulk_update(stale, status=Status.EXPIRED)
+    return expired
 
 
 def _check_free(
@@ -170,7 +184,7 @@ def appointment_book(
             return existing
     policy = ClinicPolicy.get()
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acted_by(booked_by or patient):
             now = timezone.now()
             # One patient's bookings queue on their user row, so concurrent holds cannot all count
             # the same live holds and pass the cap together (SQLite's IMMEDIATE lock already does).
@@ -302,7 +316,7 @@ def appointment_reschedule(
     _validate_request(service=service, therapist=therapist, start=start)
     _check_may_change(appointment=appointment, by=by, verb="moved")
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acted_by(by):
             # The old therapist's name goes into the patient's email; only the appointment row is locked.
             current = (
                 Appointment.objects.select_for_update(of=("self",))
@@ -356,9 +370,11 @@ def appointment_extend_hold(*, appointment: Appointment) -> bool:
     for the policy's hold time. A hold that has already lapsed is not revived. Returns whether it holds."""
     now = timezone.now()
     until = now + timedelta(minutes=ClinicPolicy.get().hold_minutes)
-    held = Appointment.objects.filter(pk=appointment.pk, status=Status.HELD, hold_expires_at__gt=now)
-    if not held.update(hold_expires_at=until, updated_at=now):
+    live = Appointment.objects.filter(pk=appointment.pk, status=Status.HELD, hold_expires_at__gt=now)
+    held = live.only("pk", "patient_id", "hold_expires_at").first()
+    if held is None or not live.update(hold_expires_at=until, updated_at=now):
         return False
+    record_bulk_update([held], hold_expires_at=until)
     appointment.status, appointment.hold_expires_at = Status.HELD, until  # as the row now is
     extensions.appointment_timers_sync(appointment)
     return True
@@ -366,11 +382,9 @@ def appointment_extend_hold(*, appointment: Appointment) -> bool:
 
 def appointment_hold_for_review(*, appointment: Appointment, by=None) -> Appointment:
     """Screening found something a clinician must look at: the slot stays blocked, waiting for review
-    (from a hold, or from a confirmed visit when screening again finds a new flag)."""
-    appointment = appointment_transition(appointment=appointment, to=Status.PENDING_REVIEW, by=by)
-    Appointment.objects.filter(pk=appointment.pk).update(hold_expires_at=None)
-    appointment.refresh_from_db()
-    return appointment
+    (from a hold, or from a confirmed visit when screening again finds a new flag); a hold no longer
+    lapses (`appointment_transition` clears its expiry)."""
+    return appointment_transition(appointment=appointment, to=Status.PENDING_REVIEW, by=by)
 
 
 def appointment_refuse(*, appointment: Appointment, by=None, reason: str = "") -> Appointment:
@@ -392,7 +406,7 @@ def closure_save(*, closure: Closure, by, cancel_appointments: bool) -> list[App
     cancelled `by` this user, nothing is saved. Otherwise they stay booked for the front desk to move.
     One that stopped being active meanwhile (cancelled by its patient) is left out.
     """
-    with transaction.atomic():
+    with transaction.atomic(), acted_by(by):
         closure.save()
         affected = list(selectors.appointments_on_days(closure.first_day, closure.last_day))
         if not cancel_appointments:

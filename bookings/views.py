@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from clinic.audit.access import reads_health_data
 from clinic.errors import error_text, show_error
 from clinic.models import ClinicPolicy, Therapist
 
@@ -169,8 +170,14 @@ def my_appointments(request):
 
 
 @login_required
+@reads_health_data
 def appointment_detail(request, pk: int):
-    appointment = _get_visible(request, pk)
+    """One appointment, for its patient and the staff who may see it (404 for anyone else)."""
+    appointment = permissions.read_appointment_or_404(
+        request,
+        Appointment.objects.visible_to(request.user).select_related("therapist", "service", "patient"),
+        pk,
+    )
     return render(
         request,
         "bookings/appointment_detail.html",

@@ -147,5 +147,6 @@ class ClinicPolicyAdmin(admin.ModelAdmin):
 
 
 from .accounts import admin as accounts_admin  # noqa: E402, F401 - registers the second factors' admin
+from .audit import admin as audit_admin  # noqa: E402, F401 - registers the audit trail's admin
 from .outbox import admin as outbox_admin  # noqa: E402, F401 - registers the outbox's admin
 from .rights import admin as rights_admin  # noqa: E402, F401 - registers the closed accounts' admin

@@ -14,6 +14,7 @@ class ClinicConfig(AppConfig):
 
         from . import roles, tasks
         from .accounts import limits, second_factor
+        from .audit import registry
         from .models import Licence
         from .rights import account
 
@@ -28,3 +29,4 @@ class ClinicConfig(AppConfig):
         password_reset.connect(limits.lift_after_password_reset, dispatch_uid="clinic_login_limits_reset")
         # Every saved licence (admin, shell, seed_demo) schedules its expiry alert for its expiry date.
         post_save.connect(tasks.licence_saved, sender=Licence, dispatch_uid="clinic_licence_alert")
+        registry.register()

@@ -245,5 +245,6 @@ class ClinicPolicy(models.Model):
         return request_cache.cached(POLICY_CACHE_KEY, lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
 
 
+from .audit.models import AccessEvent  # noqa: E402, F401 - the access log's model belongs to this app
 from .outbox.models import OutboxMessage  # noqa: E402, F401 - the outbox's model belongs to this app
 from .rights.models import ErasureRecord  # noqa: E402, F401 - closed accounts belong to this app

@@ -46,8 +46,24 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "mfa.delete_authenticator",
         # The background task queue (read-only in the admin; its rows hold only ids, never health data).
         "django_tasks_database.view_dbtaskresult",
+        # The change trail (django-auditlog), searched in the admin.
+        "auditlog.view_logentry",
     ),
 }
+
+# The audit trail is written by the app alone: no role may add, change or delete its rows, whatever
+# wildcard above would include them (and the admin refuses those actions even to superusers).
+NEVER_GRANTED = frozenset(
+    {
+        "clinic.add_accessevent",
+        "clinic.change_accessevent",
+        "clinic.delete_accessevent",
+        "auditlog.add_logentry",
+        "auditlog.change_logentry",
+        "auditlog.delete_logentry",
+    }
+)
+ROLE_LABELS = {THERAPISTS: "Therapist", FRONT_DESK: "Front desk", CLINIC_ADMINS: "Clinic admin"}
 
 
 def _permissions_for(specs: tuple[str, ...]) -> list[Permission]:
@@ -57,7 +73,7 @@ def _permissions_for(specs: tuple[str, ...]) -> list[Permission]:
         qs = Permission.objects.filter(content_type__app_label=app_label)
         if codename != "*":
             qs = qs.filter(codename=codename)
-        perms.extend(qs)
+        perms.extend(perm for perm in qs if f"{app_label}.{perm.codename}" not in NEVER_GRANTED)
     return perms
 
 
@@ -85,6 +101,16 @@ def user_roles(user) -> set[str]:
     if not user.is_authenticated:
         return set()
     return set(user.groups.filter(name__in=ROLE_NAMES).values_list("name", flat=True))
+
+
+def role_label(user) -> str:
+    """The user's roles in words ("Therapist", "Front desk, Clinic admin"), for the access log; a
+    superuser without a role is a clinic admin."""
+    held = user_roles(user)
+    names = [ROLE_LABELS[name] for name in ROLE_NAMES if name in held]
+    if not names and user.is_authenticated and user.is_superuser:
+        names = [ROLE_LABELS[CLINIC_ADMINS]]
+    return ", ".join(names) or "Staff"
 
 
 def is_staff_member(user) -> bool:

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 
+from clinic.audit.admin import RecordsAccessAdmin
+
 from .models import (
     CheckIn,
     ClearanceLetter,
@@ -114,6 +116,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ClinicalRecordAdmin(RecordsAccessAdmin, ReadOnlyAdmin):
+    """A patient's clinical record, read-only; every list and record page read is recorded."""
+
+
 @admin.register(RuleSet)
 class RuleSetAdmin(ReadOnlyAdmin):
     list_display = ["version", "created_at", "created_by", "note"]
@@ -122,7 +128,7 @@ class RuleSetAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Intake)
-class IntakeAdmin(ReadOnlyAdmin):
+class IntakeAdmin(ClinicalRecordAdmin):
     list_display = ["patient", "status", "submitted_at", "step"]
     list_filter = ["status"]
     search_fields = ["patient__email", "patient__last_name"]
@@ -131,7 +137,7 @@ class IntakeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ScreeningResult)
-class ScreeningResultAdmin(ReadOnlyAdmin):
+class ScreeningResultAdmin(ClinicalRecordAdmin):
     list_display = ["appointment", "outcome", "rule_set", "screened_on", "created_at"]
     list_filter = ["outcome"]
     search_fields = ["appointment__patient__email"]
@@ -144,7 +150,7 @@ class ScreeningResultAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(ReadOnlyAdmin):
+class CheckInAdmin(ClinicalRecordAdmin):
     list_display = ["appointment", "patient", "health_changed", "unwell_today", "created_at"]
     list_select_related = [
         "appointment__therapist",
@@ -155,13 +161,13 @@ class CheckInAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StaffAlert)
-class StaffAlertAdmin(ReadOnlyAdmin):
+class StaffAlertAdmin(ClinicalRecordAdmin):
     list_display = ["message", "appointment", "created_at", "acknowledged_at"]
     list_select_related = ["appointment__therapist", "appointment__service", "appointment__patient"]
 
 
 @admin.register(ReviewDecision)
-class ReviewDecisionAdmin(ReadOnlyAdmin):
+class ReviewDecisionAdmin(ClinicalRecordAdmin):
     list_display = ["result", "decision", "decided_by", "decided_at"]
     list_filter = ["decision"]
     list_select_related = [
@@ -173,7 +179,7 @@ class ReviewDecisionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ClearanceLetter)
-class ClearanceLetterAdmin(ReadOnlyAdmin):
+class ClearanceLetterAdmin(ClinicalRecordAdmin):
     list_display = ["appointment", "content_type", "size", "uploaded_by", "uploaded_at"]
     list_select_related = [
         "appointment__patient",
@@ -197,7 +203,7 @@ class PlanItemInline(admin.TabularInline):
 
 
 @admin.register(HomeCarePlan)
-class HomeCarePlanAdmin(ReadOnlyAdmin):
+class HomeCarePlanAdmin(ClinicalRecordAdmin):
     list_display = ["patient", "therapist", "created_at"]
     list_select_related = ["patient", "therapist"]
     search_fields = ["patient__email", "therapist__display_name"]

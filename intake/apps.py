@@ -7,7 +7,8 @@ class IntakeConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: they read the models, which are loaded only once apps are ready.
-        from . import extensions, rights
+        from . import audit, extensions, rights
 
         extensions.register()
         rights.register()
+        audit.register()

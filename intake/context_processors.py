@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from clinic.audit.models import AccessKind
+
 from . import permissions
 from .review import selectors
 from .review.alerts import alerts_open
@@ -18,16 +20,18 @@ def review_count(request) -> dict:
 
 class _OpenAlerts:
     """The open staff alerts, read only if a template asks for them (the staff dashboard and the
-    review queue do; other pages cost no query)."""
+    review queue do; other pages cost no query). An alert shown names its patient and that their
+    screening needs someone: each patient shown is recorded as read."""
 
-    def __init__(self, user):
-        self._user = user
+    def __init__(self, request):
+        self._request = request
         self._alerts = None
 
     @property
     def list(self) -> list:
         if self._alerts is None:
-            self._alerts = list(alerts_open(user=self._user))
+            self._alerts = list(alerts_open(user=self._request.user))
+            permissions.record_reads(self._request, kind=AccessKind.ALERT, records=self._alerts)
         return self._alerts
 
 
@@ -36,4 +40,4 @@ def staff_alerts(request) -> dict:
     user = getattr(request, "user", None)
     if not (user and user.is_authenticated and user.has_perm("clinic.access_staff_area")):
         return {"staff_alerts": None}
-    return {"staff_alerts": _OpenAlerts(user)}
+    return {"staff_alerts": _OpenAlerts(request)}

@@ -170,6 +170,9 @@ class Intake(models.Model):
     def __str__(self) -> str:
         return f"Intake of {self.patient} ({self.status})"
 
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.patient_id}
+
 
 class CheckIn(models.Model):
     """The short questions before each visit, for a patient whose intake is still valid."""
@@ -183,6 +186,9 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"Check-in for appointment {self.appointment_id}"
+
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.patient_id}
 
 
 class ScreeningResult(models.Model):
@@ -217,6 +223,9 @@ class ScreeningResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()} for appointment {self.appointment_id}"
+
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.appointment.patient_id}
 
 
 class StaffAlert(models.Model):
@@ -260,6 +269,9 @@ class StaffAlert(models.Model):
     def __str__(self) -> str:
         return self.message
 
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.appointment.patient_id}
+
 
 class Decision(models.TextChoices):
     CLEARED = "cleared", "Cleared"
@@ -297,6 +309,9 @@ class ReviewDecision(models.Model):
     def __str__(self) -> str:
         return f"{self.get_decision_display()} by {self.decided_by} ({self.decided_at:%Y-%m-%d %H:%M})"
 
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.result.appointment.patient_id}
+
 
 def clearance_upload_to(instance, filename: str) -> str:
     # The name is ours, never the uploader's: no path tricks, no guessable names.
@@ -328,6 +343,9 @@ class ClearanceLetter(models.Model):
     def __str__(self) -> str:
         return f"Clearance letter for appointment {self.appointment_id}"
 
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.appointment.patient_id}
+
 
 class HomeCarePlan(models.Model):
     """Home-care techniques a therapist assigns after a session."""
@@ -356,6 +374,9 @@ class HomeCarePlan(models.Model):
     def __str__(self) -> str:
         return f"Home-care plan for {self.patient} ({self.created_at:%Y-%m-%d})"
 
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.patient_id}
+
 
 class PlanItem(models.Model):
     plan = models.ForeignKey(HomeCarePlan, on_delete=models.CASCADE, related_name="items")
@@ -379,3 +400,6 @@ class PlanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.technique} ({self.frequency})"
+
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.plan.patient_id}

@@ -7,19 +7,28 @@
   `therapist_access_days` after a completed one: a cancelled, declined, refused or expired booking, or
   a no-show, gives no access.
 - Front desk staff see the screening status on the appointment, never the answers or the cases.
+
+Every staff read of the record goes through here and is recorded (an access event, clinic.audit): a view
+gets a record with `get_record_or_404` (clinic.audit's, re-exported: through one of the `*_visible_to`
+sets), checks a health form with `read_intake`, or reports the patients a list page shows with
+`record_reads`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from bookings.models import Appointment, Status
+from clinic.audit.access import get_record_or_404 as get_record_or_404
+from clinic.audit.access import record_access
+from clinic.audit.models import AccessKind
 from clinic.models import ClinicPolicy
 
-from .models import ClearanceLetter, HomeCarePlan, ScreeningResult, StaffAlert
+from .models import ClearanceLetter, HomeCarePlan, Intake, ScreeningResult, StaffAlert
 
 REVIEW_ALL_PERMISSION = "intake.view_intake_answers"  # clinic admins (and superusers)
 REVIEW_OWN_PERMISSION = "clinic.review_intakes"  # therapists: cases of their own appointments
@@ -134,3 +143,20 @@ def can_read_alert_case(user, alert: StaffAlert) -> bool:
     if reads_every_record(user):
         return True
     return user.has_perm(REVIEW_OWN_PERMISSION) and alert.appointment.therapist.user_id == user.pk
+
+
+# --- reads, recorded ------------------------------------------------------------------------------------
+
+
+def read_intake(request, intake: Intake) -> bool:
+    """Whether the request's user may read this health form (`can_read_intake`); if so, a staff
+    member's read is recorded."""
+    if not can_read_intake(request.user, intake.patient):
+        return False
+    record_access(request, kind=AccessKind.INTAKE, records=[intake])
+    return True
+
+
+def record_reads(request, *, kind: AccessKind, records: Iterable[Model]) -> None:
+    """A list page showed these records (already scoped to the user): one access event per patient."""
+    record_access(request, kind=kind, records=records)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "django_tasks",
     "django_tasks_db",
+    "auditlog",
     "techniques",
     "bookings",
     "intake",
@@ -47,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clinic.middleware.IdleSessionTimeoutMiddleware",
+    "clinic.audit.trail.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -213,6 +215,11 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_CLIENT_IP_HEADER = env("TRUSTED_CLIENT_IP_HEADER", default=None)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
+
+# The change trail (django-auditlog, clinic.audit.trail): masked values are one word, never part of the
+# value; correlation ids are not taken from a client's header.
+AUDITLOG_MASK_CALLABLE = "clinic.audit.trail.mask"
+AUDITLOG_CID_HEADER = None
 
 # No inline script anywhere: every script is a static file served by the app.
 CONTENT_SECURITY_POLICY = {

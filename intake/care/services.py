@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
+from clinic.audit.trail import acted_by, record_bulk_create
 from clinic.errors import DomainError
 from clinic.inputs import clean_text
 from clinic.outbox.emails import absolute_url
@@ -73,7 +74,7 @@ def plan_assign(
     if not items:
         raise PlanError("Choose at least one technique for the plan.", code="plan_empty")
     note = _bounded(note, PLAN_NOTE_MAX_LENGTH, "The note", "note_too_long")
-    with transaction.atomic():
+    with transaction.atomic(), acted_by(by):
         current = (
             # `of`: PostgreSQL cannot lock the nullable side of the outer join to the screening.
             Appointment.objects.select_for_update(of=("self",))
@@ -148,6 +149,7 @@ def plan_assign(
         try:
             with transaction.atomic():
                 PlanItem.objects.bulk_create(rows)
+                record_bulk_create(rows)
         except IntegrityError as exc:
             raise PlanError("A technique is in the plan twice.", code="technique_twice") from exc
         url = plan_url or absolute_url(reverse("intake:my-plans"))

@@ -19,11 +19,13 @@ from django.views.decorators.http import require_POST
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
+from clinic.audit.access import reads_health_data
+from clinic.audit.models import AccessKind
 from clinic.errors import show_error
 from clinic.models import Therapist
 
 from ..models import HomeCarePlan, PlanItem
-from ..permissions import plans_visible_to
+from ..permissions import get_record_or_404, plans_visible_to, record_reads
 from ..review.restrictions import appointments_with_restrictions, restriction_reasons, restrictions_for
 from .forms import DAY, WEEK, MarkForm, PlanForm, TherapistDayForm, plan_item_formset
 from .services import PLANNABLE_STATUSES, plan_assign, plan_techniques
@@ -69,9 +71,11 @@ def _plans_prefetch() -> Prefetch:
 
 
 @login_required
+@reads_health_data
 def therapist_day(request):
     """The signed-in therapist's own appointments for a day or a Monday-to-Sunday week, in clinic time,
-    each with its screening outcome and the techniques ruled out; a fixed number of queries."""
+    each with its screening outcome and the techniques ruled out; a fixed number of queries. Each
+    patient shown is recorded as read."""
     therapist = _therapist_or_404(request.user)
     form = TherapistDayForm(request.GET or None)
     day, view = _local_today(), DAY
@@ -93,6 +97,7 @@ def therapist_day(request):
         .annotate(has_plan=Exists(HomeCarePlan.objects.filter(appointment=OuterRef("pk"))))
         .order_by("start", "pk")
     )
+    record_reads(request, kind=AccessKind.DAY, records=appointments)
     now = timezone.now()
     by_day: dict[date, list[DayRow]] = {first + timedelta(days=i): [] for i in range(days)}
     for appointment in appointments:
@@ -159,10 +164,13 @@ def therapist_mark(request, pk: int):
 
 
 @login_required
+@reads_health_data
 def plan_assign_page(request, pk: int):
     """After a session the appointment's own therapist assigns a home-care plan (404 for anyone else)."""
-    appointment = get_object_or_404(
+    appointment = get_record_or_404(
+        request,
         Appointment.objects.select_related("patient", "service", "therapist", "screening"),
+        kind=AccessKind.PLAN,
         pk=pk,
         therapist__user=request.user,
     )

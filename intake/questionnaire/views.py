@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
+from clinic.audit.access import reads_health_data
 from clinic.errors import show_error
 
 from ..models import Intake, ScreeningResult
-from ..permissions import can_read_intake
+from ..permissions import read_intake
 from ..screening.rules import question_wording
 from . import questions as q
 from . import services
@@ -240,13 +241,13 @@ def update(request):
 
 
 @login_required
+@reads_health_data
 def patient_intake(request, patient_id: int):
-    """A patient's latest submitted intake, for the people allowed to read it (404 for anyone else)."""
+    """A patient's latest submitted intake, for the people allowed to read it (404 for anyone else);
+    a staff member's read is recorded."""
     patient = get_object_or_404(get_user_model(), pk=patient_id)
-    if not can_read_intake(request.user, patient):
-        raise Http404
-    intake = Intake.objects.submitted_by(patient).first()
-    if intake is None:
+    intake = Intake.objects.submitted_by(patient).select_related("patient").first()
+    if intake is None or not read_intake(request, intake):
         raise Http404
     sections = answer_sections(intake.answers, user=patient, wording=question_wording())
     return render(

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Case, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
+from clinic.audit.trail import acted_by
+
 from ..models import ScreeningResult, StaffAlert
 from ..permissions import alerts_visible_to
 
@@ -57,7 +59,7 @@ def alert_acknowledge(*, alert: StaffAlert, by, note: str) -> StaffAlert:
         raise AlertError(f"Please keep the note under {NOTE_MAX_LENGTH} characters.", code="note_too_long")
     if not alerts_visible_to(by).filter(pk=alert.pk).exists():
         raise AlertError("You may not acknowledge this alert.", code="not_allowed")
-    with transaction.atomic():
+    with transaction.atomic(), acted_by(by):
         locked = StaffAlert.objects.select_for_update().get(pk=alert.pk)
         if locked.acknowledged_at is None:
             locked.acknowledged_by = by

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from datetime import datetime, timedelta
 
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from bookings import services as booking_services
+from clinic.audit.trail import acting_as, record_bulk_update
 from clinic.models import ClinicPolicy
 
 from ..models import ScreeningResult, StaffAlert
@@ -76,13 +78,16 @@ def _release_logged(*, result_id: int) -> bool:
 
 
 def _escalate(*, result_id: int, now: datetime) -> bool:
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(None):  # the system acts, whoever runs it
         # The conditional update is the once-only guard, even with two runs at the same moment.
         if not ScreeningResult.objects.filter(pk=result_id, escalated_at__isnull=True).update(
             escalated_at=now
         ):
             return False
         result = ScreeningResult.objects.select_related("appointment__therapist").get(pk=result_id)
+        before = copy.copy(result)
+        before.escalated_at = None
+        record_bulk_update([before], escalated_at=now)
         appointment = result.appointment
         alert = StaffAlert.objects.create(
             appointment=appointment,
@@ -97,7 +102,7 @@ def _escalate(*, result_id: int, now: datetime) -> bool:
 
 
 def _release(*, result_id: int) -> bool:
-    with transaction.atomic():
+    with transaction.atomic(), acting_as(None):  # the system acts, whoever runs it
         result = ScreeningResult.objects.select_for_update().select_related("appointment").get(pk=result_id)
         appointment = result.appointment
         if not is_open_case(appointment, latest_decision(result)):

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from bookings.models import Appointment, Status
+from clinic.audit.trail import acted_by
 from clinic.inputs import clean_text
 
 from ..models import ClearanceLetter
@@ -74,7 +75,7 @@ def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by)
         uploaded_by=by,
     )
     try:
-        with transaction.atomic():
+        with transaction.atomic(), acted_by(by):
             locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
             if locked.status != Status.PENDING_REVIEW:
                 raise ReviewError(

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from bookings import services as booking_services
 from bookings.models import Status
+from clinic.audit.trail import acted_by
 from clinic.errors import DomainError
 from clinic.inputs import clean_text
 from techniques.models import Technique
@@ -134,7 +135,7 @@ def review_decide(
     if not can_review(by, result):
         raise ReviewError("You may not decide this case.", code="not_allowed")
 
-    with transaction.atomic():
+    with transaction.atomic(), acted_by(by):
         locked = ScreeningResult.objects.select_for_update().select_related("appointment").get(pk=result.pk)
         newest = latest_decision(locked)
         if (newest.pk if newest else None) != expected_last_decision_id:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from bookings.models import Appointment, Status
+from clinic.audit.access import reads_health_data
+from clinic.audit.models import AccessKind
 from clinic.errors import show_error
 from clinic.models import ClinicPolicy
 from techniques.models import Technique
@@ -44,14 +46,17 @@ def _require_reviewer(request) -> None:
 
 
 @login_required
+@reads_health_data
 def review_queue(request):
-    """Open flagged cases, most severe first, then soonest; a fixed number of queries however many."""
+    """Open flagged cases, most severe first, then soonest; a fixed number of queries however many.
+    Each patient listed is recorded as read."""
     _require_reviewer(request)
     sees_all = permissions.reads_every_record(request.user)
     form = QueueFilterForm(request.GET or None, sees_all=sees_all)
     if form.is_bound and not form.is_valid():
         messages.error(request, "Some filters could not be read; showing every case.")
     cases = list(form.filter(selectors.review_queue(user=request.user), user=request.user))
+    permissions.record_reads(request, kind=AccessKind.QUEUE, records=cases)
     deadline = ClinicPolicy.get().review_deadline_hours
     now = timezone.now()
     for case in cases:
@@ -78,13 +83,16 @@ def _can_decide(result: ScreeningResult, latest: ReviewDecision | None) -> bool:
 
 
 @login_required
+@reads_health_data
 def review_case(request, result_id: int):
     """One case: the facts the decision rests on, the history, and the decision form."""
     _require_reviewer(request)
-    result = get_object_or_404(
+    result = permissions.get_record_or_404(
+        request,
         permissions.results_visible_to(request.user).select_related(
             "appointment__patient", "appointment__therapist", "appointment__service", "intake", "rule_set"
         ),
+        kind=AccessKind.CASE,
         pk=result_id,
     )
     latest = selectors.latest_decision(result)
@@ -170,10 +178,13 @@ def _case_context(result: ScreeningResult, latest: ReviewDecision | None, form: 
 
 
 @login_required
+@reads_health_data
 def clearance_download(request, letter_id: int):
     """A clearance letter, to the patient, the appointment's therapist and clinic admins (404 to others).
     Always a download, never shown inline, and the browser may not guess another type."""
-    letter = get_object_or_404(permissions.letters_visible_to(request.user), pk=letter_id)
+    letter = permissions.get_record_or_404(
+        request, permissions.letters_visible_to(request.user), kind=AccessKind.LETTER, pk=letter_id
+    )
     extension = letters.EXTENSION_BY_TYPE.get(letter.content_type, "bin")
     response = FileResponse(
         letter.file.open("rb"),
@@ -254,13 +265,16 @@ def clearance_upload(request, pk: int):
 
 
 @login_required
+@reads_health_data
 def alert_detail(request, alert_id: int):
     """One alert: whom to phone and when, the case behind it for those allowed to read it, and the
     acknowledgement (who, when, what they did). 404 for anyone not shown the alert."""
-    alert = get_object_or_404(
+    alert = permissions.get_record_or_404(
+        request,
         permissions.alerts_visible_to(request.user).select_related(
             "appointment__patient", "appointment__therapist", "appointment__service", "acknowledged_by"
         ),
+        kind=AccessKind.ALERT,
         pk=alert_id,
     )
     form = AlertAcknowledgeForm(request.POST or None)

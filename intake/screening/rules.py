@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from clinic.audit.trail import acted_by
+
 from ..models import RuleSet, ScreeningRule
 from .engine import RuleSpec
 
@@ -106,7 +108,7 @@ def rule_set_bump(*, by=None, note: str = "") -> RuleSet:
 def screening_rule_save(*, rule: ScreeningRule, by, note: str = "") -> RuleSet:
     """Save an added or edited rule and make the next rule-set version, in one transaction: every
     write path goes through here, so no screening is ever judged by rules no version records."""
-    with transaction.atomic():
+    with transaction.atomic(), acted_by(by):
         added = rule.pk is None
         rule.save()
         return rule_set_bump(by=by, note=note or f"{'Added' if added else 'Edited'} rule {rule.key}")
