@@ -4,6 +4,7 @@ from django.urls import include, path
 from bookings.api import api
 
 from . import views
+from .audit import views as audit_views
 
 admin.site.site_header = "Clinic administration"
 admin.site.site_title = "Clinic admin"
@@ -12,6 +13,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("staff/", views.StaffDashboardView.as_view(), name="staff-dashboard"),
     path("my/account/", views.AccountView.as_view(), name="account"),
+    path("my/record-access/", audit_views.record_access, name="record-access"),
     path("accounts/", include("allauth.urls")),
     path("", include("clinic.rights.urls")),
     path("techniques/", include("techniques.urls")),
