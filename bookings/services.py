@@ -88,18 +88,19 @@ def appointments_expire_stale_holds(*, now: datetime | None = None) -> int:
     transaction calls this before it inserts. The rows are locked (in one order) before the update,
     so the change trail, which names the system as the actor, records each expiry once."""
     now = now or timezone.now()
-    stale = list(
-        Appointment.objects.select_for_update()
-        .filter(status=Status.HELD, hold_expires_at__lte=now)
-        .only("pk", "patient_id", "status")
-        .order_by("pk")
-    )
-    if not stale:
-        return 0
-    expired = Appointment.objects.filter(pk__in=[a.pk for a in stale], status=Status.HELD).update(
-        status=Status.EXPIRED, updated_at=now
-    )
-    with acting_as(None):
+    # No savepoint: inside the booking transaction this is part of it; on its own (the worker), its own.
+    with transaction.atomic(savepoint=False), acting_as(None):
+        stale = list(
+            Appointment.objects.select_for_update()
+            .filter(status=Status.HELD, hold_expires_at__lte=now)
+            .only("pk", "patient_id", "status")
+            .order_by("pk")
+        )
+        if not stale:
+            return 0
+        expired = Appointment.objects.filter(pk__in=[a.pk for a in stale], status=Status.HELD).update(
+            status=Status.EXPIRED, updated_at=now
+        )
         record_bulk_update(stale, status=Status.EXPIRED)
     return expired
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from bookings import services
 from bookings.models import Appointment, Closure, Status, TimeOff, WeeklyHours
+from bookings.tasks import complete_visit
 from clinic.audit.trail import MASK, SYSTEM, acting_as
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 
@@ -134,6 +135,22 @@ def test_an_expired_hold_is_recorded_with_the_system_as_actor(service, therapist
     assert expired.actor is None
     assert expired.actor_email == SYSTEM
     assert expired.additional_data == {"patient": first.patient_id}
+
+
+def test_a_background_task_acts_as_the_system_whoever_enqueued_it(
+    client, service, therapist, frozen_now, django_capture_on_commit_callbacks
+):
+    appointment = AppointmentFactory(
+        therapist=therapist, service=service, status=Status.CONFIRMED, start=frozen_now - timedelta(hours=3)
+    )
+    desk = front_desk_user()
+    with acting_as(desk), django_capture_on_commit_callbacks(execute=True):
+        complete_visit.enqueue(appointment.pk)
+        after = AppointmentFactory(therapist=therapist, service=service, start=at(5, 10))
+    completed = last_status_change(appointment)
+    assert completed.changes_dict["status"] == ["confirmed", "completed"]
+    assert completed.actor is None and completed.actor_email == SYSTEM
+    assert entries_for(after)[0].actor == desk  # the enqueuer's actor again once the task is done
 
 
 def test_renewing_a_hold_is_recorded(service, therapist, frozen_now):

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import copy
 import ipaddress
+import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from contextvars import ContextVar
+from functools import partial
 
-from auditlog.cid import get_cid
-from auditlog.context import auditlog_value, set_extra_data
+from auditlog.cid import get_cid, set_cid
+from auditlog.context import _set_extra_data, auditlog_value
 from auditlog.diff import model_instance_diff
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.models import LogEntry
@@ -86,37 +87,54 @@ def _label_patient_records(sender, instance: LogEntry, **kwargs) -> None:
 
 # --- who acts -----------------------------------------------------------------------------------------
 
-# Who acts now, for the entries this module writes itself (`bulk_create` sends no signal for auditlog's
-# own context to fill them in). Reset on leaving, unlike auditlog's, which keeps its last value.
-_acting: ContextVar[dict | None] = ContextVar("clinic_audit_acting", default=None)
+_dispatch_ids = itertools.count()
+
+
+def _current() -> dict:
+    """Who acts now: {"actor", "actor_email", "remote_addr"} (empty outside any request or actor)."""
+    try:
+        return auditlog_value.get()
+    except LookupError:
+        return {}
 
 
 @contextmanager
-def acting_as(actor) -> Iterator[None]:
+def _stamping(*, actor, actor_email: str | None, remote_addr: str | None) -> Iterator[None]:
+    """auditlog's actor context (as its `set_extra_data` makes it: a receiver that fills in each entry
+    about to be saved), with a dispatch id of its own and the outer context restored on leaving.
+    auditlog's keys its receiver on the clock, so two contexts opened in the same instant (a frozen
+    clock, a nested actor) would share one, and it keeps its last value after it is left."""
+    dispatch_uid = ("clinic_audit_actor", next(_dispatch_ids))
+    data = {
+        "actor": actor,
+        "actor_email": actor_email,
+        "remote_addr": remote_addr,
+        "remote_port": None,
+        "signal_duid": dispatch_uid,
+    }
+    token = auditlog_value.set(data)
+    pre_save.connect(
+        partial(_set_extra_data, signal_duid=dispatch_uid),
+        sender=LogEntry,
+        dispatch_uid=dispatch_uid,
+        weak=False,
+    )
+    try:
+        yield
+    finally:
+        pre_save.disconnect(sender=LogEntry, dispatch_uid=dispatch_uid)
+        auditlog_value.reset(token)
+
+
+def acting_as(actor) -> AbstractContextManager:
     """Entries written inside name `actor` (a user), or the system when `actor` is None. Inside a
     request the address stays the request's; on leaving, the outer actor (the request's) applies again.
     Usable as a decorator too: `@acting_as(None)` on a task or command."""
-    outer = _acting.get()
-    try:
-        outer_auditlog = auditlog_value.get()
-    except LookupError:
-        outer_auditlog = None
     if actor is None:
-        acting = {"actor": None, "actor_email": SYSTEM, "remote_addr": None}
-        auditlog_data = {**acting, "remote_port": None}
-    else:
-        remote_addr = (outer or {}).get("remote_addr")
-        acting = {"actor": actor, "actor_email": getattr(actor, "email", None), "remote_addr": remote_addr}
-        auditlog_data = {"actor": actor, "remote_addr": remote_addr, "remote_port": None}
-    token = _acting.set(acting)
-    try:
-        with set_extra_data(context_data=auditlog_data):
-            yield
-    finally:
-        _acting.reset(token)
-        # auditlog's context leaves its own value behind on exit; put the outer one back.
-        if outer_auditlog is not None:
-            auditlog_value.set(outer_auditlog)
+        return _stamping(actor=None, actor_email=SYSTEM, remote_addr=None)
+    return _stamping(
+        actor=actor, actor_email=getattr(actor, "email", None), remote_addr=_current().get("remote_addr")
+    )
 
 
 # Every background task (django-tasks: timed effects, emails) acts as the system, whatever request
@@ -158,7 +176,8 @@ def request_ip(request) -> str | None:
 
 class AuditActorMiddleware(AuditlogMiddleware):
     """django-auditlog's middleware (the signed-in user is every entry's actor) with the project's
-    client address: the proxy-aware `client_ip`, not the first X-Forwarded-For entry a client chose."""
+    client address (the proxy-aware `client_ip`, not the first X-Forwarded-For entry a client chose)
+    and the actor context of `acting_as`."""
 
     @staticmethod
     def _get_remote_addr(request) -> str | None:
@@ -169,15 +188,13 @@ class AuditActorMiddleware(AuditlogMiddleware):
         return None
 
     def __call__(self, request):
+        set_cid(request)
         data = self.get_extra_data(request)
         actor = data["actor"]
-        token = _acting.set(
-            {"actor": actor, "actor_email": getattr(actor, "email", None), "remote_addr": data["remote_addr"]}
-        )
-        try:
-            return super().__call__(request)
-        finally:
-            _acting.reset(token)
+        with _stamping(
+            actor=actor, actor_email=getattr(actor, "email", None), remote_addr=data["remote_addr"]
+        ):
+            return self.get_response(request)
 
 
 # --- bulk writes --------------------------------------------------------------------------------------
@@ -185,7 +202,7 @@ class AuditActorMiddleware(AuditlogMiddleware):
 
 def _entry(row: models.Model, *, action: int, changes: dict) -> LogEntry:
     """The entry auditlog's `log_create` would write for `row`, with the actor of the moment."""
-    acting = _acting.get() or {}
+    acting = _current()
     return LogEntry(
         content_type=ContentType.objects.get_for_model(row),
         object_pk=str(row.pk),
