@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clinic.audit.trail import track
 
+from .feed.models import CalendarFeed
 from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
 
 
@@ -14,3 +15,5 @@ def register() -> None:
     track(TimeOff, masked=["reason"])
     track(Closure)
     track(Appointment, masked=["cancel_reason"], excluded=["idempotency_key"])
+    # A therapist's private calendar link: made, replaced (a new hash) or turned off; the hash is a key.
+    track(CalendarFeed, masked=["token_hash"])

@@ -95,6 +95,11 @@ NOT_HEALTH_READS = {
     "bookings:appointment-ics": "a calendar file: time and place only",
     "bookings:front-desk-day": "booking statuses only, never a screening result or an answer",
     "bookings:front-desk-book": "booking for a patient: names and times",
+    "bookings:my-calendar-feed": "the therapist's own calendar link",
+    "bookings:my-calendar-feed-new": "the therapist's own calendar link",
+    "bookings:my-calendar-feed-off": "the therapist's own calendar link",
+    "bookings:calendar-feed": "times and a first name and initial, no health data; read by a calendar app with "
+    "the link's token, with nobody signed in to record",
     "intake:mine": "the patient's own",
     "intake:update": "the patient's own",
     "intake:step": "the patient's own",
