@@ -15,6 +15,7 @@ class ClinicConfig(AppConfig):
         from . import roles, tasks
         from .accounts import limits, second_factor
         from .audit import registry
+        from .audit import rights as audit_rights
         from .models import Licence
         from .rights import account
 
@@ -30,3 +31,4 @@ class ClinicConfig(AppConfig):
         # Every saved licence (admin, shell, seed_demo) schedules its expiry alert for its expiry date.
         post_save.connect(tasks.licence_saved, sender=Licence, dispatch_uid="clinic_licence_alert")
         registry.register()
+        audit_rights.register()

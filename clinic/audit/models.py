@@ -8,15 +8,21 @@ Personal data held here (for the patient's export and for erasure):
 - `kind`, `object_type`, `object_id`, `path`: what was read, as fixed labels and ids (the path holds
   ids only, never a query string). No free text and no health value.
 
+The patient's export lists their events and erasure leaves them as they are (they name nothing of the
+patient); once the retention period is over they are deleted with the record (`clinic.audit.rights`).
+
 Change history lives in django-auditlog's `auditlog.LogEntry` (see `clinic.audit.trail`). Personal
 data there: `actor` / `actor_email` / `remote_addr` (who made the change, and from where),
 `object_repr` (an id label for records about a patient, see `trail.track(..., private=True)`),
 `additional_data["patient"]` (the id of the patient a record is about) and `changes` (old and new
-values; health values and names are masked, see `trail.MASKED`).
+values; health values and names are masked, see each app's `audit.py`). On erasure the patient's
+email and address go from the entries where they acted and their identifiers are redacted from the
+entries about them; the entries stay (`clinic.audit.rights`).
 """
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -88,3 +94,14 @@ class AccessEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("An access event is a record: it is not deleted through the app.")
+
+    @property
+    def what(self) -> str:
+        """What was seen, in the patient's words; for the admin pages, which kind of record."""
+        label = self.get_kind_display()
+        if self.kind not in (AccessKind.ADMIN_LIST, AccessKind.ADMIN_VIEW):
+            return label
+        try:
+            return f"{label}: {apps.get_model(self.object_type)._meta.verbose_name}"
+        except (LookupError, ValueError):
+            return label

@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from .models import AccessEvent, AccessKind
+from .models import AccessEvent
 
 EVENTS_PER_PAGE = 25
-ADMIN_KINDS = (AccessKind.ADMIN_LIST, AccessKind.ADMIN_VIEW)
-
-
-def _what(event: AccessEvent) -> str:
-    """What was seen, in the patient's words; for the admin pages, which kind of record."""
-    label = event.get_kind_display()
-    if event.kind in ADMIN_KINDS:
-        try:
-            model = apps.get_model(event.object_type)
-        except (LookupError, ValueError):
-            return label
-        return f"{label}: {model._meta.verbose_name}"
-    return label
 
 
 @login_required
@@ -34,5 +20,4 @@ def record_access(request):
         "at", "actor_name", "actor_role", "kind", "object_type", "patient"
     )
     page = Paginator(events, EVENTS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [{"event": event, "what": _what(event)} for event in page.object_list]
-    return render(request, "clinic/record_access.html", {"page": page, "rows": rows})
+    return render(request, "clinic/record_access.html", {"page": page, "events": page.object_list})

@@ -21,6 +21,7 @@ from django.utils import timezone
 from bookings import services as booking_services
 from bookings.models import Appointment, Status
 from bookings.tests.factories import AppointmentFactory
+from clinic.audit.models import AccessEvent, AccessKind
 from clinic.models import User
 from clinic.outbox.models import OutboxMessage
 from clinic.outbox.models import Status as OutboxStatus
@@ -225,6 +226,15 @@ def full_record(
         note=f"Phoned {person.first_name}, advised A&E.",
     )
     screening_services.email_staff_alert(alert.pk)
+    AccessEvent.objects.create(  # the therapist read the case
+        patient=patient,
+        actor=therapist.user,
+        actor_name=therapist.display_name,
+        actor_role="Therapist",
+        kind=AccessKind.CASE,
+        object_type="intake.screeningresult",
+        object_id=str(result.pk),
+    )
     plan = HomeCarePlan.objects.create(
         patient=patient,
         therapist=therapist,

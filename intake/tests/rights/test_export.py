@@ -79,6 +79,7 @@ SECTION_ITEM_KEYS = {
         "note",
     },
     "messages": {"kind", "subject", "status", "created_at", "sent_at"},
+    "record_access": {"at", "who", "role", "kind", "what"},
 }
 ACCOUNT_KEYS = {"first_name", "last_name", "email", "phone", "date_joined", "last_login", "email_addresses"}
 PLAN_ITEM_KEYS = {
@@ -193,6 +194,7 @@ def test_the_page_shows_every_section_in_clinic_time(client, zebedee):
         "Home-care plans",
         "Alerts raised for our staff",
         "Emails we sent you",
+        "Who has seen your record",
     ):
         assert f">{title}</h2>" in body, title
     # 3 June 09:00 in London is 08:00 UTC: the page shows the clinic's wall clock.
@@ -241,5 +243,5 @@ def test_the_export_query_count_does_not_grow(
 # Session, user, the user's permissions (2: the idle timeout asks whether this is staff), then one query
 # per section: forms and the questions' wording, check-ins, results, decisions and the names of the
 # techniques they restrict, letters, plans and their items, alerts, appointments, email addresses,
-# emails; the session's new expiry. The page adds the layout's roles.
-EXPORT_QUERIES = {"rights:my-data": 21, "rights:my-data-download": 20}
+# emails, the staff who read their record; the session's new expiry. The page adds the layout's roles.
+EXPORT_QUERIES = {"rights:my-data": 22, "rights:my-data-download": 21}

@@ -12,6 +12,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from bookings.models import Appointment
+from clinic.audit.models import AccessEvent
 from clinic.models import ClinicPolicy, User
 from clinic.rights.models import ErasureRecord
 from clinic.rights.services import erasure_purge, patient_erase
@@ -45,6 +46,7 @@ def kept_rows(patient) -> dict:
         "decisions": ReviewDecision.objects.filter(result__appointment__patient=patient).count(),
         "plans": HomeCarePlan.objects.filter(patient=patient).count(),
         "alerts": StaffAlert.objects.filter(appointment__patient=patient).count(),
+        "record_access": AccessEvent.objects.filter(patient=patient).count(),
     }
 
 
