@@ -84,6 +84,7 @@ NOT_HEALTH_READS = {
     "home": "public",
     "staff-dashboard": "links; its open-alerts list records each patient shown (see the alert test below)",
     "record-access": "the patient's own access log",
+    "account": "the signed-in person's own account and second factor",
     "rights:my-data": "the patient's own export",
     "rights:my-data-download": "the patient's own export",
     "rights:close-account": "the patient's own account",
