@@ -17,11 +17,11 @@ from clinic.audit.admin import RecordsAccessAdmin
 from clinic.inputs import date_in_range
 from clinic.models import Licence, Therapist
 
-from . import selectors, services
+from . import absences, selectors, services
 from .feed.admin import CalendarFeedAdminMixin
 from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
 from .permissions import can_manage_appointments
-from .selectors import blocking_appointments, clinic_zone
+from .selectors import clinic_zone
 
 
 class LicenceInline(admin.TabularInline):
@@ -176,16 +176,65 @@ class WeeklyHoursAdmin(admin.ModelAdmin):
     autocomplete_fields = ["therapist"]
 
 
-class TimeOffForm(forms.ModelForm):
-    confirm_overlap = forms.BooleanField(
-        required=False,
-        label="Save even though appointments overlap",
-        help_text="The appointments listed above stay booked: move or cancel them separately.",
+def _appointment_lines(appointments) -> str:
+    tz = clinic_zone()
+    return "; ".join(
+        f"{a.start.astimezone(tz):%a %d %b %H:%M} {a.service} with {a.therapist} for {a.patient}"
+        for a in appointments
     )
+
+
+class AbsenceForm(forms.ModelForm):
+    """Time off or a closure over booked appointments lists them and asks what happens to them: the
+    clinic cancels them (each patient emailed) or keeps them for the front desk to move."""
+
+    on_appointments = forms.ChoiceField(
+        required=False,
+        label="Booked appointments in this time",
+        choices=[
+            ("cancel", "Cancel them and email each patient"),
+            ("keep", "Keep them for now: the front desk moves them (they are listed after saving)"),
+        ],
+        widget=forms.RadioSelect,
+        help_text="Asked only when the time falls on booked appointments.",
+    )
+    # Set by AbsenceAdmin.get_form for the user at hand.
+    may_cancel_appointments = False
+    what = ""
+
+    def clashes(self, cleaned) -> list:
+        raise NotImplementedError
+
+    def check_appointments(self, cleaned) -> None:
+        choice = cleaned.get("on_appointments")
+        if choice == "cancel" and not self.may_cancel_appointments:
+            raise forms.ValidationError(
+                "You may not cancel appointments: choose to keep them for the front desk.",
+                code="not_allowed",
+            )
+        if not choice:
+            clashes = self.clashes(cleaned)
+            if clashes:
+                raise forms.ValidationError(
+                    f"This {self.what} falls on {len(clashes)} active appointment(s): "
+                    f"{_appointment_lines(clashes)}. Choose below whether to cancel them (each "
+                    "patient is emailed) or keep them for the front desk to move.",
+                    code="overlaps_appointments",
+                )
+
+
+class TimeOffForm(AbsenceForm):
+    what = "time off"
 
     class Meta:
         model = TimeOff
         fields = ["therapist", "start", "end", "reason"]
+        help_texts = {"reason": "For the clinic only: patients are told their therapist is away, not why."}
+
+    def clashes(self, cleaned) -> list:
+        return list(
+            selectors.appointments_in_time_off(cleaned["therapist"].pk, cleaned["start"], cleaned["end"])
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -195,65 +244,21 @@ class TimeOffForm(forms.ModelForm):
                 "end", forms.ValidationError("The end must be after the start.", code="end_before_start")
             )
             return cleaned
-        if therapist and start and end and not cleaned.get("confirm_overlap"):
-            clashes = list(
-                blocking_appointments()
-                .filter(therapist=therapist, start__lt=end, end__gt=start)
-                .select_related("patient", "service")
-                .order_by("start")
-            )
-            if clashes:
-                tz = clinic_zone()
-                listed = "; ".join(
-                    f"{a.start.astimezone(tz):%a %d %b %H:%M} {a.service} for {a.patient}" for a in clashes
-                )
-                raise forms.ValidationError(
-                    f"This time off overlaps {len(clashes)} active appointment(s): {listed}. "
-                    "Tick the box below to save anyway.",
-                    code="overlaps_appointments",
-                )
+        if therapist and start and end:
+            self.check_appointments(cleaned)
         return cleaned
 
 
-@admin.register(TimeOff)
-class TimeOffAdmin(admin.ModelAdmin):
-    form = TimeOffForm
-    list_display = ["therapist", "start", "end", "reason"]
-    list_filter = ["therapist"]
-    search_fields = ["therapist__display_name", "reason"]
-    list_select_related = ["therapist"]
-    date_hierarchy = "start"
-    autocomplete_fields = ["therapist"]
-    fields = ["therapist", "start", "end", "reason", "confirm_overlap"]
-
-
-def _appointment_lines(appointments) -> str:
-    tz = clinic_zone()
-    return "; ".join(
-        f"{a.start.astimezone(tz):%a %d %b %H:%M} {a.service} with {a.therapist} for {a.patient}"
-        for a in appointments
-    )
-
-
-class ClosureForm(forms.ModelForm):
-    """Like time off: a closure over booked appointments lists them and asks what happens to them."""
-
-    on_appointments = forms.ChoiceField(
-        required=False,
-        label="Appointments on these days",
-        choices=[
-            ("cancel", "Cancel them and email each patient the reason"),
-            ("keep", "Keep them for now: the front desk moves them (they are listed after saving)"),
-        ],
-        widget=forms.RadioSelect,
-        help_text="Asked only when the closure falls on booked appointments.",
-    )
-    # Set by ClosureAdmin.get_form for the user at hand.
-    may_cancel_appointments = False
+class ClosureForm(AbsenceForm):
+    what = "closure"
 
     class Meta:
         model = Closure
         fields = ["first_day", "last_day", "reason"]
+        help_texts = {"reason": "Patients whose appointments are cancelled are told this reason."}
+
+    def clashes(self, cleaned) -> list:
+        return list(selectors.appointments_on_days(cleaned["first_day"], cleaned["last_day"]))
 
     def clean(self):
         cleaned = super().clean()
@@ -264,50 +269,35 @@ class ClosureForm(forms.ModelForm):
                 forms.ValidationError("The last day cannot be before the first.", code="end_before_start"),
             )
             return cleaned
-        if not (first_day and last_day):
-            return cleaned
-        choice = cleaned.get("on_appointments")
-        if choice == "cancel" and not self.may_cancel_appointments:
-            raise forms.ValidationError(
-                "You may not cancel appointments: choose to keep them for the front desk.",
-                code="not_allowed",
-            )
-        if not choice:
-            clashes = list(selectors.appointments_on_days(first_day, last_day))
-            if clashes:
-                raise forms.ValidationError(
-                    f"This closure falls on {len(clashes)} active appointment(s): "
-                    f"{_appointment_lines(clashes)}. Choose below whether to cancel them (each "
-                    "patient is emailed the reason) or keep them for the front desk to move.",
-                    code="overlaps_appointments",
-                )
+        if first_day and last_day:
+            self.check_appointments(cleaned)
         return cleaned
 
 
-@admin.register(Closure)
-class ClosureAdmin(admin.ModelAdmin):
-    form = ClosureForm
-    list_display = ["reason", "first_day", "last_day"]
-    search_fields = ["reason"]
-    date_hierarchy = "first_day"
-    fields = ["first_day", "last_day", "reason", "on_appointments"]
+class AbsenceAdmin(admin.ModelAdmin):
+    """Saves through `absences`: the time off or closure and any cancellations in one transaction,
+    then says what became of the appointments in it."""
+
+    where = ""  # "on the closed days", ...
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.may_cancel_appointments = can_manage_appointments(request.user)
         return form
 
+    def save_absence(self, obj, *, by, cancel: bool) -> list:
+        raise NotImplementedError
+
     def save_model(self, request, obj, form, change):
-        """Through the booking service: the closure and any cancellations in one transaction."""
         cancel = form.cleaned_data.get("on_appointments") == "cancel"
-        affected = services.closure_save(closure=obj, by=request.user, cancel_appointments=cancel)
+        affected = self.save_absence(obj, by=request.user, cancel=cancel)
         if not affected:
             return
         if cancel:
             self.message_user(
                 request,
-                f"Cancelled {len(affected)} appointment(s) on the closed days; each patient is emailed "
-                f"the reason: {_appointment_lines(affected)}.",
+                f"Cancelled {len(affected)} appointment(s) {self.where}; each patient is emailed: "
+                f"{_appointment_lines(affected)}.",
                 messages.SUCCESS,
             )
             return
@@ -320,14 +310,44 @@ class ClosureAdmin(admin.ModelAdmin):
         self.message_user(
             request,
             format_html(
-                "{} appointment(s) on the closed days stay booked; the front desk should move or cancel "
+                "{} appointment(s) {} stay booked; the front desk should move or cancel "
                 "them: {}. Day lists: {}.",
                 len(affected),
+                self.where,
                 _appointment_lines(affected),
                 links,
             ),
             messages.WARNING,
         )
+
+
+@admin.register(TimeOff)
+class TimeOffAdmin(AbsenceAdmin):
+    form = TimeOffForm
+    where = "in the time off"
+    list_display = ["therapist", "start", "end", "reason"]
+    list_filter = ["therapist"]
+    search_fields = ["therapist__display_name", "reason"]
+    list_select_related = ["therapist"]
+    date_hierarchy = "start"
+    autocomplete_fields = ["therapist"]
+    fields = ["therapist", "start", "end", "reason", "on_appointments"]
+
+    def save_absence(self, obj, *, by, cancel: bool) -> list:
+        return absences.time_off_save(time_off=obj, by=by, cancel_appointments=cancel)
+
+
+@admin.register(Closure)
+class ClosureAdmin(AbsenceAdmin):
+    form = ClosureForm
+    where = "on the closed days"
+    list_display = ["reason", "first_day", "last_day"]
+    search_fields = ["reason"]
+    date_hierarchy = "first_day"
+    fields = ["first_day", "last_day", "reason", "on_appointments"]
+
+    def save_absence(self, obj, *, by, cancel: bool) -> list:
+        return absences.closure_save(closure=obj, by=by, cancel_appointments=cancel)
 
 
 @admin.register(Appointment)

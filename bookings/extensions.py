@@ -2,8 +2,9 @@
 
 bookings may not import intake (an import-linter contract says so), yet a patient who holds a slot goes
 on to the health questions, and the appointment page shows the screening outcome and a link to the
-review. intake registers both here from its `AppConfig.ready()`; bookings only asks. With nothing
-registered, a hold leads to the appointment page and the page shows the booking alone.
+review, and a patient staff booked for is emailed a link to the health form. intake registers these
+from its `AppConfig.ready()`; bookings only asks. With nothing registered, a hold leads to the
+appointment page and the page shows the booking alone.
 """
 
 from __future__ import annotations
@@ -26,12 +27,15 @@ class AppointmentPanel:
 
 # The URL of the step after a hold (the health questions), or None when there is none for this appointment.
 NextStep = Callable[["Appointment"], str | None]
+# The URL of the health form that confirms a booking staff made for the patient, or None.
+HealthForm = Callable[["Appointment"], str | None]
 # Panels for the appointment page, given the appointment and the user looking at it.
 PanelProvider = Callable[["Appointment", Any], list[AppointmentPanel]]
 # Schedules an app's timed effects for the appointment as it is now (see `appointment_timers_sync`).
 TimedEffects = Callable[["Appointment"], None]
 
 _next_step: NextStep | None = None
+_health_form: HealthForm | None = None
 _panel_providers: list[PanelProvider] = []
 _timed_effects: list[TimedEffects] = []
 
@@ -41,6 +45,13 @@ def register_next_step(provider: NextStep) -> None:
     it (so a repeated `ready()` is harmless)."""
     global _next_step
     _next_step = provider
+
+
+def register_health_form(provider: HealthForm) -> None:
+    """Name the page where a patient answers the health questions for an appointment staff booked.
+    One app owns it; registering again replaces it."""
+    global _health_form
+    _health_form = provider
 
 
 def register_appointment_panels(provider: PanelProvider) -> None:
@@ -67,6 +78,10 @@ def appointment_timers_sync(appointment: Appointment) -> None:
 
 def next_step_url(appointment: Appointment) -> str | None:
     return _next_step(appointment) if _next_step is not None else None
+
+
+def health_form_url(appointment: Appointment) -> str | None:
+    return _health_form(appointment) if _health_form is not None else None
 
 
 def appointment_panels(appointment: Appointment, user) -> list[AppointmentPanel]:

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.utils import timezone
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from clinic.models import ClinicProfile
+
 from .models import Appointment, Status
 
 PRODID = "-//Riverside Manual Therapy//Clinic booking//EN"
@@ -37,7 +39,13 @@ ICS_STATUS: dict[str, str] = {
 }
 
 
+def appointment_location(clinic: ClinicProfile) -> str:
+    """Where the appointment is: the clinic's name and address on one line, as calendars show it."""
+    return ", ".join(part for part in (clinic.display_name, clinic.address_one_line) if part)
+
+
 def appointment_ics(appointment: Appointment) -> bytes:
+    clinic = ClinicProfile.get()
     status = ICS_STATUS[appointment.status]
     cancelled = status == "CANCELLED"
     cal = Calendar()
@@ -51,10 +59,10 @@ def appointment_ics(appointment: Appointment) -> bytes:
     event.add("dtstart", appointment.start.astimezone(tz=UTC))
     event.add("dtend", appointment.end.astimezone(tz=UTC))
     event.add("summary", f"{appointment.service.name} with {appointment.therapist.display_name}")
-    event.add("location", vText(settings.CLINIC_NAME))
+    event.add("location", vText(appointment_location(clinic)))
     event.add("status", status)
     organizer = vCalAddress(f"mailto:{settings.DEFAULT_FROM_EMAIL.split('<')[-1].rstrip('>')}")
-    organizer.params["cn"] = vText(settings.CLINIC_NAME)
+    organizer.params["cn"] = vText(clinic.display_name)
     event.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{appointment.patient.email}")
     attendee.params["cn"] = vText(appointment.patient.get_full_name() or appointment.patient.email)

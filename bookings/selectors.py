@@ -42,6 +42,16 @@ def appointments_on_days(first_day: date, last_day: date):
     )
 
 
+def appointments_in_time_off(therapist_id: int, start: datetime, end: datetime):
+    """The therapist's blocking appointments that overlap time off from `start` to `end`."""
+    return (
+        blocking_appointments()
+        .filter(therapist_id=therapist_id, start__lt=end, end__gt=start)
+        .select_related("patient", "service", "therapist")
+        .order_by("start", "pk")
+    )
+
+
 @dataclass(frozen=True)
 class AvailabilityInputs:
     service: engine.ServiceInput

@@ -16,12 +16,12 @@ from django.utils import timezone
 
 from clinic.audit.trail import acted_by, acting_as, record_bulk_update
 from clinic.inputs import clean_text, date_in_range
-from clinic.models import ClinicPolicy, Therapist
+from clinic.models import ClinicPolicy, ClinicProfile, Therapist
 
 from . import extensions, notifications, permissions, selectors
 from .errors import BookingError as BookingError  # re-exported: callers import it from here
 from .errors import busy_error, constraint_error, is_contention
-from .models import ACTIVE_STATUSES, Appointment, Closure, Service, Status
+from .models import ACTIVE_STATUSES, Appointment, Service, Status
 
 # The appointment's life (DESIGN.md). Anything not listed here is refused.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -238,19 +238,26 @@ def appointment_book_for_review(
     *, patient, service: Service, therapist: Therapist, start: datetime, by
 ) -> Appointment:
     """Front desk books for a patient who has not answered the health questions yet: the slot is held
-    and set to wait for review in one transaction, so a failure half-way leaves no stray held row."""
+    and set to wait for review in one transaction, so a failure half-way leaves no stray held row. The
+    patient is emailed a link to the health form in the same transaction."""
     with transaction.atomic():
         appointment = appointment_book(
             patient=patient, service=service, therapist=therapist, start=start, booked_by=by
         )
-        return appointment_hold_for_review(appointment=appointment, by=by)
+        appointment = appointment_hold_for_review(appointment=appointment, by=by)
+        notifications.queue_booked_for_you_email(appointment.pk)
+    return appointment
 
 
-def appointment_confirm(*, appointment: Appointment, by=None) -> Appointment:
-    """Confirm a held (or reviewed) appointment and send the patient the confirmation with its .ics."""
+def appointment_confirm(*, appointment: Appointment, by=None, notify: bool = True) -> Appointment:
+    """Confirm a held (or reviewed) appointment and send the patient the confirmation with its .ics.
+
+    `notify=False` is for a caller that tells the patient itself, in one email of its own carrying the
+    calendar entry (a review decision): the patient gets one email per event, not two."""
     with transaction.atomic():
         appointment = appointment_transition(appointment=appointment, to=Status.CONFIRMED, by=by)
-        notifications.queue_appointment_email(appointment.pk, kind="confirmed")
+        if notify:
+            notifications.queue_appointment_email(appointment.pk, kind=notifications.CONFIRMED)
     return appointment
 
 
@@ -266,7 +273,7 @@ def appointment_decline(
             appointment=appointment, to=Status.DECLINED, by=by, reason=reason
         )
         if notify:
-            notifications.queue_appointment_email(appointment.pk, kind="cancelled")
+            notifications.queue_appointment_email(appointment.pk, kind=notifications.CANCELLED)
     return appointment
 
 
@@ -282,20 +289,26 @@ def _check_may_change(*, appointment: Appointment, by, verb: str) -> None:
         hours = ClinicPolicy.get().cancellation_window_hours
         raise BookingError(
             f"Appointments can be {verb} online up to {hours} hours before they start. "
-            "Please phone the clinic.",
+            f"{ClinicProfile.get().phone_the_clinic}",
             code="outside_window",
         )
 
 
-def appointment_cancel(*, appointment: Appointment, by, reason: str = "") -> Appointment:
+def appointment_cancel(
+    *, appointment: Appointment, by, reason: str = "", notice: str = notifications.CANCELLED
+) -> Appointment:
     """Cancel an active appointment `by` its patient inside the cancellation window, or by staff who
-    manage appointments at any time; anyone else is refused (code `not_allowed`)."""
+    manage appointments at any time; anyone else is refused (code `not_allowed`). The patient's email
+    (with the calendar cancellation) is `notice`: a plain cancellation, or one the clinic makes for a
+    closure or a therapist's time off (`absences`)."""
+    if notice not in notifications.CANCELLATIONS:
+        raise ValueError(f"Not a cancellation email: {notice}")
     _check_may_change(appointment=appointment, by=by, verb="cancelled")
     with transaction.atomic():
         appointment = appointment_transition(
             appointment=appointment, to=Status.CANCELLED, by=by, reason=reason
         )
-        notifications.queue_appointment_email(appointment.pk, kind="cancelled")
+        notifications.queue_appointment_email(appointment.pk, kind=notice)
     return appointment
 
 
@@ -344,7 +357,9 @@ def appointment_reschedule(
                 update_fields=["start", "end", "blocks_until", "therapist", "sequence", "updated_at"]
             )
             extensions.appointment_timers_sync(current)
-            notifications.queue_appointment_email(appointment.pk, kind="changed", previous=previous)
+            notifications.queue_appointment_email(
+                appointment.pk, kind=notifications.CHANGED, previous=previous
+            )
     except IntegrityError as exc:
         raise constraint_error(exc) from exc
     except OperationalError as exc:
@@ -395,29 +410,5 @@ def appointment_refuse(*, appointment: Appointment, by=None, reason: str = "") -
     with transaction.atomic():
         appointment = appointment_transition(appointment=appointment, to=Status.REFUSED, by=by, reason=reason)
         if was_confirmed:
-            notifications.queue_appointment_email(appointment.pk, kind="cancelled")
+            notifications.queue_appointment_email(appointment.pk, kind=notifications.CANCELLED)
     return appointment
-
-
-def closure_save(*, closure: Closure, by, cancel_appointments: bool) -> list[Appointment]:
-    """Save a clinic closure and return the active appointments on its days.
-
-    With `cancel_appointments` each is cancelled through `appointment_cancel` (its patient emailed
-    once, with the closure's reason) in the same transaction as the closure: if any may not be
-    cancelled `by` this user, nothing is saved. Otherwise they stay booked for the front desk to move.
-    One that stopped being active meanwhile (cancelled by its patient) is left out.
-    """
-    with transaction.atomic(), acted_by(by):
-        closure.save()
-        affected = list(selectors.appointments_on_days(closure.first_day, closure.last_day))
-        if not cancel_appointments:
-            return affected
-        reason = f"The clinic is closed that day: {closure.reason}"
-        cancelled = []
-        for appointment in affected:
-            try:
-                cancelled.append(appointment_cancel(appointment=appointment, by=by, reason=reason))
-            except BookingError as exc:
-                if exc.code != "invalid_transition":
-                    raise
-    return cancelled

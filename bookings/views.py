@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.audit.access import reads_health_data
 from clinic.errors import error_text, show_error
-from clinic.models import ClinicPolicy, Therapist
+from clinic.models import ClinicPolicy, ClinicProfile, Therapist
 
 from . import extensions, permissions, selectors, services
 from .forms import CancelForm, DayListFilterForm, DayPickForm, FrontDeskBookingForm, SlotChoiceForm
@@ -223,7 +223,7 @@ def appointment_reschedule(request, pk: int):
     if not permissions.can_change_appointment(request.user, appointment):
         messages.error(
             request,
-            "This appointment can no longer be moved online. Please phone the clinic.",
+            f"This appointment can no longer be moved online. {ClinicProfile.get().phone_the_clinic}",
         )
         return redirect(appointment)
     if request.method == "POST":

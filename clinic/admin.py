@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .errors import error_text
-from .models import ClinicPolicy, Licence, LicenceType, User
+from .models import ClinicPolicy, ClinicProfile, Licence, LicenceType, User
 from .rights.permissions import is_staff_account
 from .rights.services import ErasureError, patient_erase
 
@@ -141,6 +141,26 @@ class ClinicPolicyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not ClinicPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClinicProfile)
+class ClinicProfileAdmin(admin.ModelAdmin):
+    """The clinic's name, address and phone: every page's footer, every email and calendar file."""
+
+    list_display = ["__str__", "phone", "email", "updated_at"]
+    fieldsets = [
+        (
+            "Contact (every page's footer, every email and calendar file)",
+            {"fields": ["name", "address", "phone", "email"]},
+        ),
+        ("Website", {"fields": ["opening_hours", "directions", "about"]}),
+    ]
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ClinicProfile.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

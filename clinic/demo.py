@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.models import Group
 
 from .accounts.second_factor import has_second_factor, totp_authenticator_add
-from .models import User
+from .models import ClinicProfile, User
 from .roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS
 
 DEMO_PASSWORD = "psoas-demo-2026"  # noqa: S105 - printed on purpose: demo data only, refused in prod.
@@ -21,6 +22,32 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str | None, bool]] = [
     ("therapist@clinic.example", "Priya", "Shah", THERAPISTS, False),
     ("patient@clinic.example", "Sam", "Taylor", None, False),
 ]
+
+
+# A made-up address, and a number from the range Ofcom keeps for drama (it rings nobody).
+DEMO_PROFILE = {
+    "address": "14 Riverside Walk\nLondon\nSE1 9ZZ",
+    "phone": "020 7946 0321",
+    "email": "hello@clinic.example",
+    "opening_hours": "Monday to Friday 08:00 to 19:00\nSaturday 09:00 to 13:00\nClosed on Sundays and public holidays",
+    "directions": (
+        "Five minutes' walk from the station: leave by the river exit and follow the towpath east. "
+        "Bicycle racks by the door; no parking on site. The treatment rooms are on the ground floor, "
+        "with step-free access."
+    ),
+    "about": (
+        "A small clinic of licensed therapists for Psoas Release Treatment: hands-on care for stiffness "
+        "in the lower back, hips and pelvis, with a home plan to keep it that way."
+    ),
+}
+
+
+def ensure_profile() -> bool:
+    """Fill in the clinic's profile once; an existing one (an admin's edits) is left as it is."""
+    if ClinicProfile.objects.filter(pk=1).exists():
+        return False
+    ClinicProfile(name=settings.CLINIC_NAME, **DEMO_PROFILE).save()
+    return True
 
 
 def ensure_user(
@@ -46,6 +73,7 @@ def ensure_user(
 
 
 def seed(out) -> None:
+    out(f"{'created' if ensure_profile() else 'exists '}  clinic profile (name, address, phone)")
     for email, first, last, role, is_staff in DEMO_ACCOUNTS:
         _, created = ensure_user(email, first, last, role, is_staff)
         out(f"{'created' if created else 'exists '}  {role or 'Patient':<14} {email}")

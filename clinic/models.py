@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import re
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -8,6 +12,7 @@ from . import request_cache
 from .rights.models import ERASED_EMAIL_DOMAIN
 
 POLICY_CACHE_KEY = "clinic_policy"
+PROFILE_CACHE_KEY = "clinic_profile"
 
 
 class UserManager(BaseUserManager):
@@ -243,6 +248,87 @@ class ClinicPolicy(models.Model):
         """The policy, read at most once per request. A read never writes: migration 0004 makes the
         row, and should it be missing the defaults apply until an admin saves it."""
         return request_cache.cached(POLICY_CACHE_KEY, lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
+
+
+class ClinicProfile(models.Model):
+    """Who and where the clinic is: one row, edited in the admin, shown in every page's footer, every
+    email and every calendar file. A blank name falls back to the CLINIC_NAME setting."""
+
+    name = models.CharField(
+        max_length=120, blank=True, help_text="Blank: the CLINIC_NAME setting (shown until you fill this in)."
+    )
+    address = models.TextField(
+        max_length=400, blank=True, help_text="As written on an envelope, one line per line."
+    )
+    phone = models.CharField(
+        max_length=32,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 ()-]{4,30}$",
+                "Write the number with digits, spaces, brackets or dashes, and an optional + in front.",
+                code="invalid_phone",
+            )
+        ],
+        help_text="The number patients phone to cancel late, move a visit or ask a question.",
+    )
+    email = models.EmailField(blank=True, help_text="The address patients may write to.")
+    opening_hours = models.TextField(
+        max_length=600, blank=True, help_text="For the website, e.g. 'Monday to Friday 08:00 to 18:00'."
+    )
+    directions = models.TextField(
+        "how to get there", max_length=1000, blank=True, help_text="Transport, parking and step-free access."
+    )
+    about = models.TextField(max_length=1500, blank=True, help_text="A short paragraph about the clinic.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic profile"
+        verbose_name_plural = "clinic profile"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=1),
+                name="clinic_profile_single_row",
+                violation_error_message="The clinic has one profile: change the existing one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+        request_cache.forget(PROFILE_CACHE_KEY)
+
+    @classmethod
+    def get(cls) -> ClinicProfile:
+        """The profile, read at most once per request. A read never writes: until an admin saves one,
+        a blank profile (the CLINIC_NAME setting's name, no address) applies."""
+        return request_cache.cached(PROFILE_CACHE_KEY, lambda: cls.objects.filter(pk=1).first() or cls(pk=1))
+
+    @property
+    def display_name(self) -> str:
+        return self.name.strip() or settings.CLINIC_NAME
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+    @property
+    def address_one_line(self) -> str:
+        return ", ".join(self.address_lines)
+
+    @property
+    def phone_uri(self) -> str:
+        """The number as a `tel:` link ("" without a number)."""
+        digits = re.sub(r"[^0-9+]", "", self.phone)
+        return f"tel:{digits}" if digits else ""
+
+    @property
+    def phone_the_clinic(self) -> str:
+        """What a page or message says when something can only be done by phone."""
+        return f"Please phone the clinic on {self.phone}." if self.phone else "Please phone the clinic."
 
 
 from .audit.models import AccessEvent  # noqa: E402, F401 - the access log's model belongs to this app

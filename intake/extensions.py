@@ -1,9 +1,9 @@
 """What intake adds to the bookings pages, registered through `bookings.extensions` at start-up.
 
 bookings cannot import intake, so intake tells it where a held slot goes next (the health questions),
-what the appointment page shows of the clinical record (the screening outcome, the review link), and
-which timed effects an appointment's change calls for (review deadlines, the check-in request, whose
-"still wanted?" check it registers with the outbox).
+where a patient staff booked for fills in the form, what the appointment page shows of the clinical
+record (the screening outcome, the review link), and which timed effects an appointment's change calls
+for (review deadlines, the check-in request, whose "still wanted?" check it registers with the outbox).
 """
 
 from __future__ import annotations
@@ -24,6 +24,11 @@ def appointment_next_step(appointment: Appointment) -> str | None:
     """A held slot is confirmed by answering the health questions (or the check-in)."""
     if appointment.status != Status.HELD:
         return None
+    return reverse("intake:appointment-start", args=[appointment.pk])
+
+
+def appointment_health_form(appointment: Appointment) -> str:
+    """Where a patient staff booked for answers the health questions (or the check-in) for it."""
     return reverse("intake:appointment-start", args=[appointment.pk])
 
 
@@ -54,6 +59,7 @@ def appointment_screening_panels(appointment: Appointment, user) -> list[extensi
 
 def register() -> None:
     extensions.register_next_step(appointment_next_step)
+    extensions.register_health_form(appointment_health_form)
     extensions.register_appointment_panels(appointment_screening_panels)
     extensions.register_timed_effects(schedule_review_deadlines)
     extensions.register_timed_effects(check_in_requests.check_in_request_sync)

@@ -105,11 +105,11 @@ def test_time_off_over_appointments_warns_and_lists_them_before_saving(admin_cli
     resp = admin_client_.post(reverse("admin:bookings_timeoff_add"), data)
     assert resp.status_code == 200
     body = resp.content.decode()
-    assert "overlaps 1 active appointment" in body
+    assert "falls on 1 active appointment" in body
     assert "Mon 03 Jun 10:00" in body
     assert 'value="Course"' in body
     assert not TimeOff.objects.exists()
-    resp = admin_client_.post(reverse("admin:bookings_timeoff_add"), {**data, "confirm_overlap": "on"})
+    resp = admin_client_.post(reverse("admin:bookings_timeoff_add"), {**data, "on_appointments": "keep"})
     assert resp.status_code == 302
     assert TimeOff.objects.count() == 1
 

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 
-from bookings import services
+from bookings import absences
 from bookings.models import Appointment, Closure, Status
 from bookings.services import BookingError
 from clinic.tests.factories import UserFactory, clinic_admin_user
@@ -143,7 +143,7 @@ def test_an_admin_who_may_not_manage_appointments_cannot_choose_to_cancel(client
 def test_closure_and_its_cancellations_are_one_transaction(booked, django_capture_on_commit_callbacks):
     closure = Closure(first_day=date(2030, 6, 3), last_day=date(2030, 6, 4), reason="Staff training")
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(BookingError):
-        services.closure_save(closure=closure, by=UserFactory(), cancel_appointments=True)
+        absences.closure_save(closure=closure, by=UserFactory(), cancel_appointments=True)
     assert not Closure.objects.exists()
     assert statuses(booked["on_days"]) == [Status.CONFIRMED, Status.CONFIRMED]
     assert len(mail.outbox) == 0

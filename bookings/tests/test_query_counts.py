@@ -17,16 +17,17 @@ from .fixtures import at
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 API_LIST_QUERIES = 8
-APPOINTMENT_PAGE_QUERIES = 11
+APPOINTMENT_PAGE_QUERIES = 12  # with the clinic profile for the footer
 # The change trail: auditlog reads the appointment before each change and writes an entry (after a create,
 # only the entry); stale holds are read (and locked) before they are expired.
 BOOK_QUERIES = 18
 # A change that emails the patient also writes its outbox row and, with the tests' immediate task
 # backend, sends it at once (claim, send, mark sent): about 10 to 12 queries of the counts below.
 # The pending reminder and check-in request are skipped (one update each) on a cancel, and replaced on a
-# move (the row for the new time rendered and written, the old one skipped).
-CANCEL_QUERIES = 25
-RESCHEDULE_QUERIES = 43
+# move (the row for the new time rendered and written, the old one skipped). Each email and its
+# calendar file read the clinic's profile (name, address, phone).
+CANCEL_QUERIES = 28
+RESCHEDULE_QUERIES = 47
 
 
 def patients_appointments(patient, count: int):

@@ -1,5 +1,6 @@
-"""Rendering emails from templates: every email extends `clinic/email/base.txt` and `base.html`, shows
-times in the clinic's zone with the zone named, and links absolutely from `SITE_URL`."""
+"""Rendering emails from templates: every email extends `clinic/email/base.txt` and `base.html`, which
+carry the clinic's name, address and phone (its profile), shows times in the clinic's zone with the
+zone named, and links absolutely from `SITE_URL`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+from ..models import ClinicProfile
 
 
 def absolute_url(path: str) -> str:
@@ -20,11 +23,19 @@ def clinic_time(moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(settings.CLINIC_TIME_ZONE))
 
 
+def email_subject(text: str) -> str:
+    """A subject line ending with the clinic's name, so the patient knows who writes."""
+    return f"{text} - {ClinicProfile.get().display_name}"
+
+
 def render_email(template: str, context: dict) -> tuple[str, str]:
     """Render `<template>.txt` and `<template>.html` (e.g. "bookings/email/appointment") into the
-    plain-text and HTML bodies. The context gains `clinic_name`, `site_url` and `time_zone`."""
+    plain-text and HTML bodies. The context gains `clinic` (the profile), `clinic_name`, `site_url`
+    and `time_zone`."""
+    profile = ClinicProfile.get()
     full = {
-        "clinic_name": settings.CLINIC_NAME,
+        "clinic": profile,
+        "clinic_name": profile.display_name,
         "site_url": settings.SITE_URL.rstrip("/"),
         "time_zone": settings.CLINIC_TIME_ZONE,
         **context,

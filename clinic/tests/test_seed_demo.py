@@ -16,7 +16,7 @@ from bookings.models import Appointment, Service
 from bookings.reminders import REMINDER
 from clinic.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from clinic.licences import LICENCE_EXPIRING
-from clinic.models import Licence, Therapist, User
+from clinic.models import ClinicProfile, Licence, Therapist, User
 from clinic.outbox.models import OutboxMessage
 from clinic.outbox.models import Status as MessageStatus
 from clinic.tasks import licence_expiry_alert
@@ -122,3 +122,13 @@ def test_seed_demo_leaves_reminders_and_a_licence_alert_for_the_worker(deferred_
     ran = deferred_tasks.run_due()  # what a worker started with the demo does at once
     assert "queued" in ran["licence_expiry_alert"]  # one demo licence expires in 30 days
     assert OutboxMessage.objects.filter(kind=LICENCE_EXPIRING, status=MessageStatus.SENT).exists()
+
+
+def test_seed_demo_fills_in_the_clinic_profile_once_and_keeps_an_admins_edits():
+    call_command("seed_demo")
+    profile = ClinicProfile.get()
+    assert profile.phone and profile.address_lines
+    profile.phone = "020 7946 0999"
+    profile.save()
+    call_command("seed_demo")
+    assert ClinicProfile.objects.get().phone == "020 7946 0999"

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -18,7 +17,7 @@ from bookings.selectors import clinic_zone
 from clinic.audit.trail import acted_by, record_bulk_create
 from clinic.errors import DomainError
 from clinic.inputs import clean_text
-from clinic.outbox.emails import absolute_url
+from clinic.outbox.emails import absolute_url, email_subject, render_email
 from clinic.outbox.services import outbox_enqueue
 from techniques.models import Technique, TechniqueKind
 
@@ -59,7 +58,6 @@ def plan_assign(
     by,
     note: str,
     items: Sequence[PlanItemData],
-    plan_url: str | None = None,
 ) -> HomeCarePlan:
     """Give the appointment's patient a home-care plan from the published self-care catalogue.
 
@@ -69,7 +67,7 @@ def plan_assign(
     (`restrictions_for`) needs a written override reason, which is stored on its item; without one the
     plan is refused with code `override_reason_required`. The appointment row is locked while the
     rules are checked, so its status and restrictions are read as they stand. The patient is emailed
-    once the plan is stored; `plan_url` is the absolute address of their plans page, when known.
+    once the plan is stored, with a link to their plans page from SITE_URL.
     """
     if not items:
         raise PlanError("Choose at least one technique for the plan.", code="plan_empty")
@@ -152,8 +150,7 @@ def plan_assign(
                 record_bulk_create(rows)
         except IntegrityError as exc:
             raise PlanError("A technique is in the plan twice.", code="technique_twice") from exc
-        url = plan_url or absolute_url(reverse("intake:my-plans"))
-        _email_plan(plan.pk, url)
+        _email_plan(plan.pk)
     return plan
 
 
@@ -165,27 +162,26 @@ def _bounded(text: str, limit: int, what: str, code: str) -> str:
     return text
 
 
-def _email_plan(plan_id: int, url: str) -> None:
+def _email_plan(plan_id: int) -> None:
+    """The patient's email: who gave them exercises and the link to see them. It names no technique
+    (a plan says something about the patient's health); the page behind the sign-in does."""
     plan = HomeCarePlan.objects.select_related("patient", "therapist", "appointment").get(pk=plan_id)
     patient = plan.patient
-    session = ""
-    if plan.appointment is not None:
-        local = plan.appointment.start.astimezone(clinic_zone())
-        session = f" after your session on {local:%A} {local.day} {local:%B}"
-    body = (
-        f"Hello {patient.first_name or patient.email},\n\n"
-        f"{plan.therapist.display_name} has given you some exercises to do at home{session}.\n\n"
-        f"You can see them, with how long to hold each one and how often to do them, on your home care "
-        f"page:\n{url}\n\n"
-        "Each exercise has its own page with the steps and a timer. Go gently, and stop if anything "
-        "hurts. If your symptoms get worse or do not get better, please tell us or see your doctor.\n\n"
-        f"{settings.CLINIC_NAME}\n"
+    body_text, body_html = render_email(
+        "intake/email/care_plan",
+        {
+            "greeting_name": patient.first_name or patient.email,
+            "therapist_name": plan.therapist.display_name,
+            "local_start": plan.appointment.start.astimezone(clinic_zone()) if plan.appointment else None,
+            "plans_url": absolute_url(reverse("intake:my-plans")),
+        },
     )
     outbox_enqueue(
         kind="care.plan",
         appointment=plan.appointment,
         event=f"plan-{plan_id}",
         to=patient.email,
-        subject=f"Your home care exercises - {settings.CLINIC_NAME}",
-        body_text=body,
+        subject=email_subject("Your home care exercises"),
+        body_text=body_text,
+        body_html=body_html,
     )

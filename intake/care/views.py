@@ -192,7 +192,6 @@ def plan_assign_page(request, pk: int):
                     by=request.user,
                     note=form.cleaned_data["note"],
                     items=formset.items(),
-                    plan_url=request.build_absolute_uri(reverse("intake:my-plans")),
                 )
             except ValidationError as exc:
                 show_error(request, exc)

@@ -1,20 +1,23 @@
 """The review emails: to the patient on a decision or a release, to the therapist when a letter arrives,
-to clinic admins when a case is overdue. None of them carries a health detail. Each is an outbox row
-(`clinic.outbox`) written in the caller's transaction: call these inside the one that makes the change."""
+to clinic admins when a case is overdue. Each is rendered from `templates/intake/email/` (text and
+HTML, on the clinic's base) and none carries a health detail: staff follow a link to the case, where
+only those allowed see it. Each is an outbox row (`clinic.outbox`) written in the caller's
+transaction: call these inside the one that makes the change."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
+from django.urls import reverse
 
 from bookings.ics import appointment_ics
 from bookings.models import Appointment
 from bookings.selectors import clinic_zone
 from clinic import roles
+from clinic.outbox.emails import absolute_url, email_subject, render_email
 from clinic.outbox.services import Attachment, outbox_enqueue
 
-from ..models import ClearanceLetter, Decision, ReviewDecision, StaffAlert
+from ..models import ClearanceLetter, Decision, ReviewDecision, ScreeningResult, StaffAlert
 
 # What each decision means to the patient, in plain words and without clinical details. Used by the
 # email and by the patient's review-status page, so the two always say the same.
@@ -40,10 +43,11 @@ PATIENT_WORDS: dict[str, str] = {
         "book again once your doctor has advised you."
     ),
 }
+# The page and the email follow it with the clinic's phone number.
 RELEASED_WORDS = (
     "We are sorry: we could not finish reviewing your health form before your appointment, so we "
-    "have released the time and your appointment is cancelled. You will not be charged. Please phone "
-    "the clinic or book another time."
+    "have released the time and your appointment is cancelled. You will not be charged. You are "
+    "welcome to book another time."
 )
 
 
@@ -52,29 +56,14 @@ def local_time(moment: datetime) -> str:
     return f"{moment.astimezone(tz):%A %d %B %Y, %H:%M} ({tz.key} time)"
 
 
-def email_patient_decision(decision_id: int) -> None:
-    """The patient's one email about a decision; a decline carries the calendar cancellation too."""
-    made = ReviewDecision.objects.select_related(
-        "result__appointment__patient", "result__appointment__service", "result__appointment__therapist"
-    ).get(pk=decision_id)
-    appointment = made.result.appointment
-    patient = appointment.patient
-    body = (
-        f"Hello {patient.first_name or patient.email},\n\n"
-        f"About your {appointment.service.name} on {local_time(appointment.start)}:\n\n"
-        f"{PATIENT_WORDS[made.decision]}\n\n"
-        "You can see this at any time under My appointments on our website.\n\n"
-        f"{settings.CLINIC_NAME}\n"
-    )
-    queue(
-        kind="review.decision",
-        appointment=appointment,
-        event=f"decision-{decision_id}",
-        subject=f"Your health form has been reviewed - {settings.CLINIC_NAME}",
-        body=body,
-        to=[patient.email],
-        calendar=appointment_ics(appointment) if made.decision == Decision.DECLINED else None,
-    )
+def appointment_context(appointment: Appointment) -> dict:
+    """What every review email says about the appointment: its service, therapist and clinic time."""
+    tz = clinic_zone()
+    return {
+        "appointment": appointment,
+        "local_start": appointment.start.astimezone(tz),
+        "time_zone": tz.key,
+    }
 
 
 def queue(
@@ -83,23 +72,68 @@ def queue(
     appointment: Appointment,
     event: str,
     subject: str,
-    body: str,
+    template: str,
+    context: dict,
     to: list[str],
-    calendar: bytes | None = None,
+    calendar: tuple[bytes, str] | None = None,
 ) -> None:
-    """Queue one plain-text email per recipient; `calendar` attaches an .ics cancelling the
-    appointment's entry. `event` names the occurrence, so it is queued once."""
+    """Render `template` (text and HTML) and queue it to each recipient. `calendar` (the .ics and its
+    METHOD) attaches the appointment's calendar entry. `event` names the occurrence, so it is queued
+    once."""
+    body_text, body_html = render_email(template, {**appointment_context(appointment), **context})
+    attachments = ()
+    if calendar is not None:
+        content, method = calendar
+        attachments = [Attachment("appointment.ics", content, f"text/calendar; method={method}")]
     outbox_enqueue(
         kind=kind,
         appointment=appointment,
         event=event,
         to=to,
-        subject=subject,
-        body_text=body,
-        attachments=[Attachment("appointment.ics", calendar, "text/calendar; method=CANCEL")]
-        if calendar
-        else (),
+        subject=email_subject(subject),
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments,
     )
+
+
+def email_patient_decision(decision_id: int, *, confirmed: bool = False) -> None:
+    """The patient's one email about a decision. A decline carries the calendar cancellation; a
+    clearance that `confirmed` the appointment carries the calendar entry, as the confirmation would."""
+    made = ReviewDecision.objects.select_related(
+        "result__appointment__patient", "result__appointment__service", "result__appointment__therapist"
+    ).get(pk=decision_id)
+    appointment = made.result.appointment
+    patient = appointment.patient
+    calendar = None
+    if made.decision == Decision.DECLINED:
+        calendar = (appointment_ics(appointment), "CANCEL")
+    elif confirmed:
+        calendar = (appointment_ics(appointment), "REQUEST")
+    queue(
+        kind="review.decision",
+        appointment=appointment,
+        event=f"decision-{decision_id}",
+        subject="Your health form has been reviewed",
+        template="intake/email/review_decision",
+        context={
+            "greeting_name": patient.first_name or patient.email,
+            "decision": made.decision,
+            "words": PATIENT_WORDS[made.decision],
+            "calendar": calendar[1] if calendar else "",
+            "status_url": absolute_url(reverse("intake:review-status", args=[appointment.pk])),
+        },
+        to=[patient.email],
+        calendar=calendar,
+    )
+
+
+def case_url(appointment: Appointment) -> str:
+    """The staff page of the appointment's case (the review queue should it have none yet)."""
+    result_id = ScreeningResult.objects.filter(appointment=appointment).values_list("pk", flat=True).first()
+    if result_id is None:
+        return absolute_url(reverse("intake:review-queue"))
+    return absolute_url(reverse("intake:review-case", args=[result_id]))
 
 
 def clinic_admin_emails() -> list[str]:
@@ -107,34 +141,38 @@ def clinic_admin_emails() -> list[str]:
 
 
 def email_therapist_letter(letter_id: int) -> None:
-    letter = ClearanceLetter.objects.select_related("appointment__therapist__user").get(pk=letter_id)
+    letter = ClearanceLetter.objects.select_related(
+        "appointment__therapist__user", "appointment__service"
+    ).get(pk=letter_id)
     appointment = letter.appointment
     queue(
         kind="review.letter",
         appointment=appointment,
         event=f"letter-{letter_id}",
-        subject=f"A clearance letter arrived - {settings.CLINIC_NAME}",
-        body=(
-            f"A patient uploaded a clearance letter for the appointment on {local_time(appointment.start)}.\n"
-            "Open the review queue on the staff pages to read it and decide. "
-            "No health details are included in this email."
-        ),
+        subject="A clearance letter arrived",
+        template="intake/email/review_letter",
+        context={
+            "greeting_name": appointment.therapist.display_name,
+            "case_url": case_url(appointment),
+        },
         to=[appointment.therapist.user.email],
     )
 
 
 def email_admins_escalation(alert_id: int) -> None:
-    alert = StaffAlert.objects.select_related("appointment").get(pk=alert_id)
+    alert = StaffAlert.objects.select_related("appointment__therapist", "appointment__service").get(
+        pk=alert_id
+    )
     queue(
         kind="review.overdue",
         appointment=alert.appointment,
         event=f"alert-{alert_id}",
-        subject=f"Review overdue: a flagged case needs a decision - {settings.CLINIC_NAME}",
-        body=(
-            f"{alert.message}\n\nIf nobody decides before the appointment starts, the appointment is "
-            "released and the patient told. Open the review queue on the staff pages. "
-            "No health details are included in this email."
-        ),
+        subject="Review overdue: a flagged case needs a decision",
+        template="intake/email/review_overdue",
+        context={
+            "case_url": case_url(alert.appointment),
+            "queue_url": absolute_url(reverse("intake:review-queue")),
+        },
         to=clinic_admin_emails(),
     )
 
@@ -147,12 +185,13 @@ def email_patient_released(appointment_id: int) -> None:
         kind="review.released",
         appointment=appointment,
         event=f"sequence-{appointment.sequence}",
-        subject=f"Your appointment could not go ahead - {settings.CLINIC_NAME}",
-        body=(
-            f"Hello {patient.first_name or patient.email},\n\n"
-            f"About your {appointment.service.name} on {local_time(appointment.start)}:\n\n"
-            f"{RELEASED_WORDS}\n\n{settings.CLINIC_NAME}\n"
-        ),
+        subject="Your appointment could not go ahead",
+        template="intake/email/review_released",
+        context={
+            "greeting_name": patient.first_name or patient.email,
+            "words": RELEASED_WORDS,
+            "book_url": absolute_url(reverse("bookings:service-list")),
+        },
         to=[patient.email],
-        calendar=appointment_ics(appointment),
+        calendar=(appointment_ics(appointment), "CANCEL"),
     )

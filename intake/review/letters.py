@@ -10,6 +10,7 @@ from django.db import transaction
 from bookings.models import Appointment, Status
 from clinic.audit.trail import acted_by
 from clinic.inputs import clean_text
+from clinic.models import ClinicProfile
 
 from ..models import ClearanceLetter
 from ..permissions import can_send_letter
@@ -84,7 +85,7 @@ def clearance_letter_upload(*, appointment: Appointment, file: UploadedFile, by)
             if ClearanceLetter.objects.filter(appointment=locked).count() >= MAX_LETTERS_PER_APPOINTMENT:
                 raise ReviewError(
                     "We already have %(limit)s letters for this appointment: that is the most we take. "
-                    "Please phone the clinic if something is missing.",
+                    f"{ClinicProfile.get().phone_the_clinic.rstrip('.')} if something is missing.",
                     code="too_many_letters",
                     params={"limit": MAX_LETTERS_PER_APPOINTMENT},
                 )

@@ -118,7 +118,7 @@ def review_decide(
     decision compared with `expected_last_decision_id` (the one the deciding page showed), so of two
     people deciding at once the second is told (code `already_decided`) instead of overwriting. An
     open case takes any decision; a confirmed one may only be cleared again (to change restrictions).
-    The patient is emailed once, after the commit.
+    The patient is emailed once (with the calendar entry when it confirms), after the commit.
     """
     if decision not in Decision.values:
         raise ReviewError("Choose a decision.", code="invalid_decision")
@@ -153,8 +153,10 @@ def review_decide(
             decided_by=by,
             supersedes=newest,
         )
-        if decision in CLEARANCES and appointment.status == OPEN_CASE_STATUS:
-            booking_services.appointment_confirm(appointment=appointment, by=by)
+        confirmed = decision in CLEARANCES and appointment.status == OPEN_CASE_STATUS
+        if confirmed:
+            # The decision email below tells the patient and carries the calendar entry.
+            booking_services.appointment_confirm(appointment=appointment, by=by, notify=False)
         elif decision == Decision.DECLINED:
             booking_services.appointment_decline(
                 appointment=appointment,
@@ -162,5 +164,5 @@ def review_decide(
                 reason="Declined after review; referred to a doctor",
                 notify=False,  # the decision email below tells the patient and cancels the calendar entry
             )
-        email_patient_decision(made.pk)
+        email_patient_decision(made.pk, confirmed=confirmed)
     return made

@@ -14,20 +14,18 @@ booking's check-in, a changed form), and the answer decides the same way from ev
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from bookings import extensions as booking_extensions
 from bookings import services as booking_services
 from bookings.models import ACTIVE_STATUSES, Appointment, Status
 from bookings.selectors import clinic_zone
-from clinic import roles
-from clinic.outbox.services import outbox_enqueue
 
 from ..models import CheckIn, Intake, Outcome, ScreeningResult, StaffAlert
 from . import engine
+from .emails import alert_url as alert_url  # re-exported: callers import it from here
+from .emails import email_staff_alert, email_waiting_for_review
 from .rules import current_rule_set, load_active_rules
 
 URGENT_REASON = "Urgent warning signs in the health form"
@@ -85,7 +83,7 @@ def appointment_screen(
                 setattr(stored, name, value)
             stored.save(update_fields=list(fields))
         status_before = current.status
-        _move(
+        to_review = _move(
             appointment=current,
             outcome=result.outcome,
             flags=stored.flags,
@@ -96,26 +94,35 @@ def appointment_screen(
             # No move rescheduled its timed effects, yet the screening may call for new ones: a
             # front-desk booking waiting for review whose health form came in now gets its deadlines.
             booking_extensions.appointment_timers_sync(current)
+        if to_review:
+            email_waiting_for_review(stored.pk)
     appointment.refresh_from_db()
     return stored
 
 
-def _move(*, appointment: Appointment, outcome: str, flags: list, previous_flags: list | None, by) -> None:
+def _move(*, appointment: Appointment, outcome: str, flags: list, previous_flags: list | None, by) -> bool:
+    """Move the appointment for the outcome; True when it now waits for a person's review and did not
+    before (the patient and the therapist are then told)."""
     status = appointment.status
+    # A front-desk booking waits for review until its first form is in.
+    waiting_for_form = status == Status.PENDING_REVIEW and previous_flags is None
     if outcome == Outcome.URGENT:
         if status in ACTIVE_STATUSES:
             booking_services.appointment_refuse(appointment=appointment, by=by, reason=URGENT_REASON)
         # Even for an appointment no longer active: urgent answers always reach a person.
         _alert_urgent(appointment=appointment, patient=by)
-    elif outcome == Outcome.CLEAR:
-        waiting_for_form = status == Status.PENDING_REVIEW and previous_flags is None
+        return False
+    if outcome == Outcome.CLEAR:
         if status == Status.HELD or waiting_for_form:
             booking_services.appointment_confirm(appointment=appointment, by=by)
-    elif status == Status.HELD or (
+        return False
+    if status == Status.HELD or (
         # A confirmed visit goes back to review only for a flag the last screening did not raise.
         status == Status.CONFIRMED and _flag_keys(flags) - _flag_keys(previous_flags or [])
     ):
         booking_services.appointment_hold_for_review(appointment=appointment, by=by)
+        return True
+    return waiting_for_form
 
 
 def _alert_urgent(*, appointment: Appointment, patient) -> None:
@@ -129,32 +136,3 @@ def _alert_urgent(*, appointment: Appointment, patient) -> None:
     )
     if created:
         email_staff_alert(alert.pk)
-
-
-def alert_url(alert: StaffAlert) -> str:
-    """The alert's page as an absolute link, for emails."""
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('intake:alert', args=[alert.pk])}"
-
-
-def email_staff_alert(alert_id: int) -> None:
-    """To clinic admins and the appointment's therapist. Names no condition and no answer: the link
-    leads to the staff page, where only those allowed see the case."""
-    alert = StaffAlert.objects.select_related("appointment__therapist__user").get(pk=alert_id)
-    recipients = set(roles.role_emails(roles.CLINIC_ADMINS))
-    if alert.appointment.therapist.user.email:
-        recipients.add(alert.appointment.therapist.user.email)
-    tz = clinic_zone()
-    when = f"{alert.appointment.start.astimezone(tz):%A %d %B %Y, %H:%M} ({tz.key} time)"
-    outbox_enqueue(
-        kind="screening.urgent",
-        appointment=alert.appointment,
-        event=f"alert-{alert_id}",
-        to=sorted(recipients),
-        subject=f"URGENT: a patient's health form needs a phone call today - {settings.CLINIC_NAME}",
-        body_text=(
-            f"{alert.message}\n\n"
-            f"The booking for {when} was refused automatically.\n"
-            f"Open the alert, phone the patient and record what you did:\n{alert_url(alert)}\n\n"
-            "No health details are included in this email."
-        ),
-    )

@@ -11,8 +11,9 @@ from techniques.tests.factories import ContraindicationFactory, TechniqueFactory
 
 pytestmark = pytest.mark.django_db
 
-CATALOGUE_QUERIES = 1  # the published techniques
-DETAIL_QUERIES = 3  # the technique, its steps, the contraindications that rule it out
+CATALOGUE_QUERIES = 2  # the published techniques, the clinic profile (footer)
+# the technique, its steps, the contraindications that rule it out, the clinic profile (footer)
+DETAIL_QUERIES = 4
 
 
 def detail_url(code: str) -> str:

@@ -243,15 +243,15 @@ def test_service_refuses_a_plan_for_an_appointment_that_did_not_take_place(
 
 
 def test_the_patient_is_emailed_once_after_commit_with_a_link_to_their_plans(
-    therapist, session, django_capture_on_commit_callbacks
+    settings, therapist, session, django_capture_on_commit_callbacks
 ):
+    settings.SITE_URL = "https://clinic.example"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         plan_assign(
             appointment=session,
             by=therapist.user,
             note="",
             items=[PlanItemData(technique=technique("SUP"), frequency="daily")],
-            plan_url="https://clinic.example/my/plans/",
         )
     assert mail.outbox == []  # nothing before the commit
     for callback in callbacks:
@@ -259,24 +259,27 @@ def test_the_patient_is_emailed_once_after_commit_with_a_link_to_their_plans(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["sam@example.org"]
-    assert "https://clinic.example/my/plans/" in message.body
+    assert f"https://clinic.example{reverse('intake:my-plans')}" in message.body
     assert "Priya Shah" in message.body
     assert "Pregnancy" not in message.body  # no health details by email
 
 
-def test_without_a_page_address_the_plan_email_links_absolutely_from_site_url(
-    settings, therapist, session, django_capture_on_commit_callbacks
+def test_the_plan_email_links_from_site_url_not_from_the_request_host(
+    settings, client, therapist, session, django_capture_on_commit_callbacks
 ):
     settings.SITE_URL = "https://clinic.example"
+    settings.ALLOWED_HOSTS = ["internal.local"]
+    client.force_login(therapist.user)
     with django_capture_on_commit_callbacks(execute=True):
-        plan_assign(
-            appointment=session,
-            by=therapist.user,
-            note="",
-            items=[PlanItemData(technique=technique("SUP"), frequency="daily")],
+        response = client.post(
+            plan_url(session),
+            plan_post({"SUP": {"include": "on", "frequency": "daily"}}),
+            HTTP_HOST="internal.local",
         )
+    assert response.status_code == 302
     (message,) = mail.outbox
     assert f"https://clinic.example{reverse('intake:my-plans')}" in message.body
+    assert "internal.local" not in message.body + message.alternatives[0][0]
 
 
 # --- the patient's side ----------------------------------------------------------------------------
@@ -355,7 +358,7 @@ def test_the_menu_links_to_my_home_care_for_signed_in_users(client, patient):
 
 # Session and user (2), permissions (2), roles for the menu, the session's renewed expiry (3 with its
 # savepoint); the page itself: the plans with therapist and appointment, and their items with techniques.
-MY_PLANS_QUERIES = 10
+MY_PLANS_QUERIES = 11  # with the clinic profile for the footer
 
 
 @pytest.mark.parametrize("count", [1, 5])

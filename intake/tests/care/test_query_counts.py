@@ -13,9 +13,9 @@ from ..plan_fixtures import at, book, decide, screen
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-# With the plan email: its outbox row, sent at once by the test task backend; and the change trail: the
-# plan's entry and one insert of its items' entries, however many.
-PLAN_ASSIGN_QUERIES = 22
+# With the plan email: the clinic profile (body and subject), its outbox row, sent at once by the test
+# task backend; and the change trail: the plan's entry and one insert of its items' entries, however many.
+PLAN_ASSIGN_QUERIES = 24
 
 
 @pytest.mark.parametrize("count", [1, 5])

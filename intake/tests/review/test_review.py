@@ -132,10 +132,10 @@ def test_queue_query_count_does_not_grow_with_cases(
     client.force_login(admin)
     # session, user, user and group permissions, the queue, the policy, roles (nav), the review
     # badge's count, the therapist filter's choices, the open staff alerts, the session's idle expiry
-    # saved (3), and recording the read: the reader's name and roles, and the access events of the
+    # saved (3), the clinic profile (footer), and recording the read: the reader's name and roles, and the access events of the
     # patients listed in one insert (SQLite takes a row count per insert that 100 patients exceed).
     batch = connection.ops.bulk_batch_size(AccessEvent._meta.concrete_fields[1:], [None] * cases)
-    with django_assert_num_queries(16 + (cases - 1) // batch):
+    with django_assert_num_queries(17 + (cases - 1) // batch):
         resp = client.get(reverse("intake:review-queue"))
     assert len(resp.context["cases"]) == cases
 
@@ -230,7 +230,11 @@ def test_cleared_confirms_the_appointment(case, django_capture_on_commit_callbac
     case.appointment.refresh_from_db()
     assert case.appointment.status == Status.CONFIRMED
     assert made.decided_by == case.appointment.therapist.user and made.decided_at is not None
-    assert [m.subject for m in mail.outbox if "confirmed" in m.subject]  # the calendar email
+    # One email for one event: the decision, carrying the calendar entry the confirmation would.
+    (email,) = mail.outbox
+    assert email.subject.startswith(REVIEW_SUBJECT)
+    (calendar,) = [a for a in email.attachments if a[0].endswith(".ics")]
+    assert "METHOD:REQUEST" in calendar.content and "STATUS:CONFIRMED" in calendar.content
 
 
 def test_cleared_with_restrictions_confirms_and_carries_the_techniques(client, case, therapist):
