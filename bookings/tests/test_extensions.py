@@ -6,10 +6,11 @@ import pytest
 from django.conf import settings as django_settings
 from django.urls import reverse
 
-from bookings import extensions
+from bookings import extensions, services
 from bookings.api import appointment_out
 from bookings.models import Appointment, Status
-from clinic.tests.factories import UserFactory
+from clinic.outbox.models import OutboxMessage
+from clinic.tests.factories import UserFactory, front_desk_user
 
 from .factories import AppointmentFactory
 from .fixtures import at
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 @pytest.fixture
 def nothing_registered(monkeypatch):
     monkeypatch.setattr(extensions, "_next_step", None)
+    monkeypatch.setattr(extensions, "_health_form", None)
     monkeypatch.setattr(extensions, "_panel_providers", [])
 
 
@@ -84,3 +86,15 @@ def test_appointment_page_without_panels_shows_the_booking_alone(
     resp = client.get(appointment.get_absolute_url())
     assert resp.status_code == 200
     assert "Add to calendar" in resp.content.decode()
+
+
+def test_without_a_registered_health_form_a_front_desk_booking_email_links_the_appointment(
+    settings, service, therapist, nothing_registered
+):
+    settings.SITE_URL = "https://clinic.example"
+    appointment = services.appointment_book_for_review(
+        patient=UserFactory(), service=service, therapist=therapist, start=at(3, 13), by=front_desk_user()
+    )
+    (message,) = OutboxMessage.objects.filter(kind="appointment.booked_for_you")
+    assert f"https://clinic.example/appointments/{appointment.pk}/" in message.body_text
+    assert "/intake/" not in message.body_text
