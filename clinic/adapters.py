@@ -1,13 +1,16 @@
-"""django-allauth's adapters: account emails go through the outbox like every other email; the
-client's address is the one the proxy saw; login limits are keyed so that one client's failures cannot
-lock another client out of an account (clinic.accounts.limits); authenticator secrets are encrypted."""
+"""django-allauth's adapters: account emails go through the outbox like every other email, on the
+clinic's base (its name, address and phone; text and HTML), with links from SITE_URL; the client's
+address is the one the proxy saw; login limits are keyed so that one client's failures cannot lock
+another client out of an account (clinic.accounts.limits); authenticator secrets are encrypted."""
 
 from __future__ import annotations
 
 import base64
 import time
 import uuid
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -17,11 +20,12 @@ from allauth.core.internal import ratelimit
 from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
-from django.contrib.sites.shortcuts import get_current_site
+from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
 
 from .accounts.limits import account_key
 from .accounts.second_factor import has_second_factor
+from .outbox.emails import absolute_url, email_context, email_subject, text_as_html
 from .outbox.models import ACCOUNT_KIND_PREFIX
 from .outbox.services import outbox_enqueue
 from .ratelimit import client_ip, client_network
@@ -30,21 +34,53 @@ from .ratelimit import client_ip, client_network
 SALT = "clinic.mfa.secrets"
 
 
+def _on_site_url(context: dict, request) -> dict:
+    """allauth builds its links (confirm, reset, sign up) from the request's host; an email links from
+    SITE_URL, the address the clinic is reached at, whatever host the request came in on."""
+    if request is None:
+        return context
+    host = request.get_host()
+
+    def moved(value):
+        if not isinstance(value, str) or "://" not in value:
+            return value
+        link = urlsplit(value)
+        if link.netloc != host:
+            return value
+        return absolute_url(link.path + (f"?{link.query}" if link.query else ""))
+
+    return {key: moved(value) for key, value in context.items()}
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Address confirmations, password resets and account notices are outbox rows sent by the worker,
     so sign-up and reset pages never wait on the mail server, nor fail with it (allauth's own adapter
     sends inside the request: a hung server held the page for EMAIL_TIMEOUT, then answered 500)."""
 
+    def format_email_subject(self, subject: str) -> str:
+        return email_subject(subject)
+
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         request = allauth_context.request
-        message = self.render_mail(
-            template_prefix,
-            email,
-            {"request": request, "email": email, "current_site": get_current_site(request), **context},
-        )
+        clinic = email_context()
+        site = SimpleNamespace(name=clinic["clinic_name"], domain=urlsplit(settings.SITE_URL).netloc)
+        context = {
+            "request": request,
+            "email": email,
+            **_on_site_url(context, request),
+            **clinic,
+            "current_site": site,
+        }
+        message = self.render_mail(template_prefix, email, context)
         html = next(
             (body for body, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
         )
+        if not html:
+            # allauth's messages are text only: their content, without the text base, on the HTML base.
+            bare = render_to_string(
+                f"{template_prefix}_message.txt", {**context, "email_base": "clinic/email/bare.txt"}, request
+            )
+            html = text_as_html(bare.strip())
         outbox_enqueue(
             kind=ACCOUNT_KIND_PREFIX + template_prefix.rsplit("/", 1)[-1],
             to=email,

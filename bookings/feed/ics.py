@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from icalendar import Calendar, Event, vDuration
 
-from clinic.models import ClinicPolicy, Therapist
+from clinic.models import ClinicPolicy, ClinicProfile, Therapist
 
 from ..ics import ICS_STATUS, PRODID, appointment_uid
 from ..models import Appointment, Status
@@ -67,7 +67,7 @@ def therapist_feed_ics(therapist: Therapist, appointments: Iterable[Appointment]
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.calendar_name = f"{settings.CLINIC_NAME}: {therapist.display_name}"
+    cal.calendar_name = f"{ClinicProfile.get().display_name}: {therapist.display_name}"
     cal.add("refresh-interval", vDuration(REFRESH_INTERVAL), parameters={"VALUE": "DURATION"})  # RFC 7986
     cal.add("x-published-ttl", vDuration(REFRESH_INTERVAL))  # the same hint, for Outlook and older clients
     for appointment in appointments:

@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from clinic.errors import show_error
 from clinic.middleware import leaves_session_alone
-from clinic.models import ClinicPolicy, Therapist
+from clinic.models import ClinicPolicy, ClinicProfile, Therapist
 
 from ..errors import BookingError
+from ..ics import appointment_location
 from ..selectors import clinic_zone
 from .ics import DAYS_BACK, feed_appointments, therapist_feed_ics
 from .models import CalendarFeed
@@ -43,7 +44,8 @@ def webcal_url(url: str) -> str:
 
 
 def feed_location() -> str:
-    return settings.CLINIC_NAME
+    """Where every session is: the clinic's name and address, as in the patients' calendar files."""
+    return appointment_location(ClinicProfile.get())
 
 
 @leaves_session_alone

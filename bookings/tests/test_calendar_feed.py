@@ -237,7 +237,8 @@ def test_feed_query_count_does_not_grow_with_appointments(
     for day in range(count):
         book(therapist, at(2 + day, 10), service=service)
     token = issue(therapist)
-    # the feed with its therapist, the policy (the window), the appointments with patient and service
-    with django_assert_num_queries(3):
+    # the feed with its therapist, the policy (the window), the appointments with patient and service,
+    # the clinic profile (its name and the sessions' LOCATION)
+    with django_assert_num_queries(4):
         response = client.get(feed_path(token))
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == count

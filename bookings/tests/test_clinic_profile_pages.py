@@ -8,6 +8,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from bookings import services
+from bookings.feed.services import calendar_feed_issue
 from bookings.ics import appointment_ics
 from bookings.models import Service
 from clinic.models import ClinicProfile
@@ -40,6 +41,18 @@ def test_without_a_profile_the_calendar_location_is_the_clinic_name_setting(sett
 def test_the_calendar_location_is_the_clinics_name_and_address(profile):
     appointment = AppointmentFactory(start=at(3, 10))
     assert location(appointment) == "Riverside Manual Therapy, 14 Riverside Walk, London, SE1 9ZZ"
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_the_therapists_feed_shows_the_clinics_address_as_each_sessions_location(
+    client, profile, service, therapist
+):
+    AppointmentFactory(therapist=therapist, service=service, start=at(3, 10))
+    token = calendar_feed_issue(therapist=therapist, by=therapist.user)
+    feed = Calendar.from_ical(client.get(reverse("bookings:calendar-feed", args=[token])).content)
+    (event,) = feed.walk("VEVENT")
+    assert str(event["LOCATION"]) == "Riverside Manual Therapy, 14 Riverside Walk, London, SE1 9ZZ"
+    assert feed.calendar_name.startswith("Riverside Manual Therapy: ")
 
 
 def test_with_nothing_to_book_the_patient_is_given_the_number(client, profile):

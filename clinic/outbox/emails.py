@@ -28,18 +28,27 @@ def email_subject(text: str) -> str:
     return f"{text} - {ClinicProfile.get().display_name}"
 
 
-def render_email(template: str, context: dict) -> tuple[str, str]:
-    """Render `<template>.txt` and `<template>.html` (e.g. "bookings/email/appointment") into the
-    plain-text and HTML bodies. The context gains `clinic` (the profile), `clinic_name`, `site_url`
-    and `time_zone`."""
+def email_context() -> dict:
+    """What the base templates read: `clinic` (the profile), `clinic_name`, `site_url`, `time_zone`."""
     profile = ClinicProfile.get()
-    full = {
+    return {
         "clinic": profile,
         "clinic_name": profile.display_name,
         "site_url": settings.SITE_URL.rstrip("/"),
         "time_zone": settings.CLINIC_TIME_ZONE,
-        **context,
     }
+
+
+def text_as_html(text: str) -> str:
+    """An email written only as text (an account email), as the HTML part on the clinic's base:
+    paragraphs kept, links made clickable."""
+    return render_to_string("clinic/email/text_as_html.html", {**email_context(), "text": text})
+
+
+def render_email(template: str, context: dict) -> tuple[str, str]:
+    """Render `<template>.txt` and `<template>.html` (e.g. "bookings/email/appointment") into the
+    plain-text and HTML bodies. The context gains `email_context()`."""
+    full = {**email_context(), **context}
     text = render_to_string(f"{template}.txt", full).strip() + "\n"
     html = render_to_string(f"{template}.html", full)
     return text, html

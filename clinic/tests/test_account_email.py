@@ -14,6 +14,7 @@ from django.core import mail
 from django.urls import reverse
 
 from clinic.outbox.models import OutboxMessage, Status
+from clinic.tests.emails import SITE_URL, assert_clean_email, email_setup
 from clinic.tests.factories import UserFactory, clinic_admin_user
 
 from .smtp import run_db_worker, smtp_sink, use_smtp_and_database_tasks
@@ -26,7 +27,7 @@ SIGNUP = {
     "password1": PASSWORD,
     "password2": PASSWORD,
 }
-LINK = re.compile(r"https?://testserver(/accounts/\S+/)")
+LINK = re.compile(r"http://127.0.0.1:8000(/accounts/\S+/)")  # SITE_URL in the tests
 
 
 def link_in(body: str) -> str:
@@ -117,3 +118,21 @@ def test_sign_up_succeeds_while_smtp_refuses_and_the_confirmation_arrives_once_l
     assert row.status == Status.SENT
     assert sink.outbox_ids() == {str(row.pk): 1}
     assert sink.messages[0]["To"] == "noor@example.org"
+
+
+@pytest.mark.django_db
+def test_account_emails_are_on_the_clinic_base_and_link_from_site_url_not_the_request_host(client, settings):
+    email_setup(settings)
+    settings.ALLOWED_HOSTS = ["internal.local"]
+    UserFactory(email="sam@example.org")
+    client.post(reverse("account_reset_password"), {"email": "sam@example.org"}, HTTP_HOST="internal.local")
+    client.post(reverse("account_signup"), SIGNUP, HTTP_HOST="internal.local")
+    rows = OutboxMessage.objects.filter(
+        kind__in=["account.password_reset_key", "account.email_confirmation_signup"]
+    )
+    assert rows.count() == 2
+    for row in rows:
+        assert row.subject.endswith(" - Riverside Manual Therapy")
+        assert_clean_email(row, zone=False)  # text and HTML, the clinic's address and phone, SITE_URL links
+        assert "internal.local" not in row.body_text + row.body_html
+        assert f"{SITE_URL}/accounts/" in row.body_text
