@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..errors import DomainError
-from ..models import ClinicPolicy
+from ..models import ClinicPolicy, ClinicProfile
 from ..scheduling import run_at
 from . import registry, tasks
 from .models import ERASED_EMAIL_DOMAIN, ErasureRecord
@@ -49,7 +49,7 @@ def patient_export(patient, *, sections: list[ExportSection] | None = None) -> d
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
         "generated_at": utc_iso(timezone.now()),
-        "clinic": settings.CLINIC_NAME,
+        "clinic": ClinicProfile.get().display_name,
         "time_zone": settings.CLINIC_TIME_ZONE,
         "sections": {section.key: section.data for section in sections},
     }

@@ -243,5 +243,6 @@ def test_the_export_query_count_does_not_grow(
 # Session, user, the user's permissions (2: the idle timeout asks whether this is staff), then one query
 # per section: forms and the questions' wording, check-ins, results, decisions and the names of the
 # techniques they restrict, letters, plans and their items, alerts, appointments, email addresses,
-# emails, the staff who read their record; the session's new expiry. The page adds the layout's roles.
-EXPORT_QUERIES = {"rights:my-data": 22, "rights:my-data-download": 21}
+# emails, the staff who read their record; the session's new expiry; the clinic profile (the export's
+# clinic name, and the page's footer). The page adds the layout's roles.
+EXPORT_QUERIES = {"rights:my-data": 23, "rights:my-data-download": 22}
