@@ -17,12 +17,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import ClinicPolicy
-from clinic.outbox.emails import absolute_url, render_email
+from clinic.outbox.emails import absolute_url, email_subject, render_email
 from clinic.outbox.models import OutboxMessage
 from clinic.outbox.services import outbox_enqueue, outbox_skip
 
@@ -117,8 +116,10 @@ def queue_reminder(appointment: Appointment, due: datetime) -> list[OutboxMessag
         due_at=due,
         event=f"{due.isoformat()}|sequence-{appointment.sequence}",
         to=appointment.patient.email,
-        subject=f"Reminder: your appointment on {local_start:%A} {local_start.day} {local_start:%B} at "
-        f"{local_start:%H:%M} - {settings.CLINIC_NAME}",
+        subject=email_subject(
+            f"Reminder: your appointment on {local_start:%A} {local_start.day} {local_start:%B} at "
+            f"{local_start:%H:%M}"
+        ),
         body_text=body_text,
         body_html=body_html,
     )

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from . import roles
 from .models import Licence
-from .outbox.emails import absolute_url, render_email
+from .outbox.emails import absolute_url, email_subject, render_email
 from .outbox.services import outbox_enqueue
 
 LICENCE_EXPIRING = "licence.expiring"
@@ -67,7 +67,7 @@ def licence_alert_send(*, licence_id: int, expires_on: str) -> str:
         kind=LICENCE_EXPIRING,
         event=f"licence-{licence.pk}-expires-{expires_on}",
         to=admins,
-        subject=f"A therapist's licence expires on {licence.expires_on:%d %B %Y} - {settings.CLINIC_NAME}",
+        subject=email_subject(f"A therapist's licence expires on {licence.expires_on:%d %B %Y}"),
         body_text=body_text,
         body_html=body_html,
     )

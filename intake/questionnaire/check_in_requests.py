@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.urls import reverse
 
 from bookings.models import Appointment, Status
 from bookings.reminders import appointment_notice_sync, appointment_unchanged, wall_clock_before
 from bookings.selectors import clinic_zone
 from clinic.models import ClinicPolicy
-from clinic.outbox.emails import absolute_url, render_email
+from clinic.outbox.emails import absolute_url, email_subject, render_email
 from clinic.outbox.models import OutboxMessage
 from clinic.outbox.services import outbox_enqueue
 
@@ -73,8 +72,9 @@ def queue_check_in_request(appointment: Appointment, due: datetime) -> list[Outb
         due_at=due,
         event=f"{due.isoformat()}|sequence-{appointment.sequence}",
         to=appointment.patient.email,
-        subject=f"Two questions before your visit on {local_start:%A} {local_start.day} {local_start:%B} - "
-        f"{settings.CLINIC_NAME}",
+        subject=email_subject(
+            f"Two questions before your visit on {local_start:%A} {local_start.day} {local_start:%B}"
+        ),
         body_text=body_text,
         body_html=body_html,
     )
