@@ -22,9 +22,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 # The therapist's view also checks that the case is one of their own patients'. Recording the read: the
 # reader's name and roles, the access event.
 CASE_PAGE_QUERIES = {"therapist": 26, "admin": 24}  # with the clinic profile for the footer
-# With the one decision email (and its calendar file): its outbox row, sent at once by the test task backend; a clearance also queues the
-# visit's reminder and check-in request (due later); and the change trail: each tracked change reads its
-# row first and writes an entry.
+# With the one decision email (and its calendar file): its outbox row, sent at once by the test task
+# backend; a clearance also queues the visit's reminder and check-in request (due later); and the change
+# trail: each tracked change reads its row first and writes an entry.
 DECIDE_QUERIES = 53
 
 # Relative flags only, so that however many there are the case waits for the therapist's review.
