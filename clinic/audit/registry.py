@@ -3,7 +3,7 @@ own `audit.py`, each called from its AppConfig.ready())."""
 
 from __future__ import annotations
 
-from ..models import ClinicPolicy, Licence, LicenceType, Therapist
+from ..models import ClinicPolicy, ClinicProfile, Licence, LicenceType, Therapist
 from .trail import track
 
 
@@ -12,3 +12,4 @@ def register() -> None:
     track(Therapist)
     track(Licence)
     track(ClinicPolicy)
+    track(ClinicProfile)

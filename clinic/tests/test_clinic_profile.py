@@ -4,6 +4,7 @@ page's footer and every email. Without a profile the CLINIC_NAME setting names t
 from __future__ import annotations
 
 import pytest
+from auditlog.models import LogEntry
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
@@ -86,3 +87,13 @@ def test_the_admin_offers_to_add_a_profile_only_while_there_is_none(client):
     assert client.get(reverse("admin:clinic_clinicprofile_add")).status_code == 200
     ClinicProfile(**PROFILE).save()
     assert client.get(reverse("admin:clinic_clinicprofile_add")).status_code == 403
+
+
+def test_an_admins_change_to_the_profile_is_on_the_change_trail(client, profile):
+    admin = clinic_admin_user(is_superuser=True)
+    client.force_login(admin)
+    data = {**PROFILE, "phone": "020 7946 0999", "opening_hours": "", "directions": "", "about": ""}
+    assert client.post(reverse("admin:clinic_clinicprofile_change", args=[1]), data).status_code == 302
+    entry = LogEntry.objects.get_for_object(profile).order_by("timestamp").last()
+    assert entry.changes_dict["phone"] == [PROFILE["phone"], "020 7946 0999"]
+    assert entry.actor == admin
