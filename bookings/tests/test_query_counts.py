@@ -27,7 +27,7 @@ BOOK_QUERIES = 18
 # move (the row for the new time rendered and written, the old one skipped). Each email and its
 # calendar file read the clinic's profile (name, address, phone).
 CANCEL_QUERIES = 28
-RESCHEDULE_QUERIES = 47
+RESCHEDULE_QUERIES = 48
 
 
 def patients_appointments(patient, count: int):

@@ -112,8 +112,8 @@ def test_a_page_number_that_makes_no_sense_shows_a_page_of_the_list(client, page
 
 
 # Session and user (2), the layout's permissions and roles (3), the events' count and page (2), and the
-# idle timeout's session save (3, in a savepoint).
-RECORD_ACCESS_PAGE_QUERIES = 10
+# idle timeout's session save (3, in a savepoint), the clinic profile (footer).
+RECORD_ACCESS_PAGE_QUERIES = 11
 
 
 @pytest.mark.parametrize("count", [1, EVENTS_PER_PAGE + 5])

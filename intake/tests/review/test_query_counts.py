@@ -25,7 +25,7 @@ CASE_PAGE_QUERIES = {"therapist": 26, "admin": 24}  # with the clinic profile fo
 # With the one decision email (and its calendar file): its outbox row, sent at once by the test task
 # backend; a clearance also queues the visit's reminder and check-in request (due later); and the change
 # trail: each tracked change reads its row first and writes an entry.
-DECIDE_QUERIES = 53
+DECIDE_QUERIES = 55
 
 # Relative flags only, so that however many there are the case waits for the therapist's review.
 RELATIVE_ANSWERS = ["herniated_disc", "knee", "kidney", "skin", "reduced_sensation", "anticoagulants"]
