@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -113,6 +115,8 @@ def test_erasure_keeps_the_clinical_record_without_the_person(zebedee, django_ca
     assert patient.is_erased and not patient.is_active and not patient.has_usable_password()
     assert (patient.first_name, patient.last_name, patient.phone) == ("", "", "")
     assert str(patient) == f"Closed account {patient.pk}"
+    assert not Authenticator.objects.filter(user=patient).exists()
+    assert not EmailAddress.objects.filter(user=patient).exists()
     sent = Intake.objects.get(patient=patient)  # the draft went; the sent form stays
     assert sent.status == Intake.Status.SUBMITTED
     assert sent.answers == {"herniated_disc": True}
