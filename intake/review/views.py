@@ -85,8 +85,8 @@ def _can_decide(result: ScreeningResult, latest: ReviewDecision | None) -> bool:
 @login_required
 @reads_health_data
 def review_case(request, result_id: int):
-    """One case: the facts the decision rests on, the history, and the decision form."""
-    _require_reviewer(request)
+    """One case: the facts the decision rests on, the history, and the decision form. 404 for anyone
+    who may not open it, a patient or the front desk included: the page says nothing of who is a case."""
     result = permissions.get_record_or_404(
         request,
         permissions.results_visible_to(request.user).select_related(

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
@@ -21,16 +20,14 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
-from django.urls import URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter, SlugConverter
-from django.urls.exceptions import Resolver404
 from django.utils import timezone
-from django.utils.regex_helper import normalize
 
 from bookings.models import Status
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from clinic.models import ClinicPolicy
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
+from clinic.tests.routes import Route, all_routes, fill
 from intake.models import ClearanceLetter, Decision, HomeCarePlan, Outcome, ReviewDecision
 from intake.tests.plan_fixtures import screen
 from techniques.models import Technique
@@ -93,42 +90,6 @@ ADMIN_SKIPPED_SUFFIXES = ("_history", "_delete", ":", ":autocomplete", ":jsi18n"
 # A role the page turns away (login redirect, 403, 404) is only sent a couple of hostile requests.
 REFUSED = {301, 302, 403, 404, 405}
 NAME_ATTRIBUTE = re.compile(r"<(?:input|select|textarea|button)\b[^>]*\bname=\"([^\"]+)\"")
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    regex: str
-    converters: dict = field(hash=False, compare=False)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.name.startswith("admin:")
-
-    @property
-    def is_api(self) -> bool:
-        return self.name.startswith("api-v1:")
-
-    def __str__(self) -> str:
-        return self.name or self.regex
-
-
-def _walk(resolver, prefix: str = "", converters: dict | None = None, namespace: str = ""):
-    for entry in resolver.url_patterns:
-        regex = prefix + entry.pattern.regex.pattern.removeprefix("^")
-        found = {**(converters or {}), **getattr(entry.pattern, "converters", {})}
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry, regex, found, inner)
-        else:
-            yield Route(f"{namespace}{entry.name or ''}", regex, found)
-
-
-def all_routes() -> list[Route]:
-    seen: dict[str, Route] = {}
-    for route in _walk(get_resolver()):
-        seen.setdefault(route.regex, route)  # one URL, several methods (the API): walked once
-    return list(seen.values())
 
 
 ROUTES = [
@@ -219,22 +180,8 @@ def _build_dataset() -> dict:
 # --- building paths ---------------------------------------------------------------------------------
 
 
-def _fill(route: Route, values: dict[str, str]) -> str | None:
-    """The path of `route` with `values`, or None when it would not resolve back to the route."""
-    template, params = normalize(route.regex)[0]
-    if set(params) - set(values):
-        return None
-    path = "/" + template % {name: values[name] for name in params}
-    try:
-        match = resolve(path.replace("%00", "\x00"))
-    except (Resolver404, ValueError):
-        return None
-    found = f"{match.namespace}:{match.url_name}" if match.namespace else (match.url_name or "")
-    return path if found == route.name or not route.name else None
-
-
 def _real_values(route: Route, data: dict) -> list[dict[str, str]]:
-    params = normalize(route.regex)[0][1]
+    params = route.params
     if not params:
         return [{}]
     if route.is_admin:
@@ -272,7 +219,7 @@ def _admin_values(route: Route, params: list[str]) -> dict[str, str]:
 
 
 def _hostile_paths(route: Route) -> list[str]:
-    params = normalize(route.regex)[0][1]
+    params = route.params
     paths = []
     for name in params:
         converter = route.converters.get(name)
@@ -280,7 +227,7 @@ def _hostile_paths(route: Route) -> list[str]:
         for option in options:
             values = dict.fromkeys(params, "1")
             values[name] = option
-            path = _fill(route, values)
+            path = fill(route, values)
             if path:
                 paths.append(path)
     return paths
@@ -339,7 +286,7 @@ def _names_on(response) -> set[str]:
 def test_route_survives_hostile_input_from_every_role(route, dataset, db):
     walk = Walk(route)
     roles = ADMIN_ROLES if route.is_admin else ROLES
-    real_paths = [p for values in _real_values(route, dataset) if (p := _fill(route, values))]
+    real_paths = [p for values in _real_values(route, dataset) if (p := fill(route, values))]
     hostile_paths = _hostile_paths(route)
     for role in roles:
         client = _client(dataset["users"][role])

@@ -173,16 +173,20 @@ def test_staff_review_pages_send_anonymous_visitors_to_login(client, case, page)
 
 
 @pytest.mark.parametrize("make_user", [UserFactory, front_desk_user])
-@pytest.mark.parametrize("page", ["queue", "case"])
-def test_staff_review_pages_are_forbidden_to_patients_and_front_desk(client, case, page, make_user):
-    url = reverse("intake:review-queue") if page == "queue" else reverse("intake:review-case", args=[case.pk])
+def test_the_review_queue_is_forbidden_to_patients_and_front_desk(client, make_user):
     client.force_login(make_user())
-    assert client.get(url).status_code == 403
+    assert client.get(reverse("intake:review-queue")).status_code == 403
+
+
+@pytest.mark.parametrize("make_user", [UserFactory, front_desk_user])
+def test_a_case_page_is_not_found_for_patients_and_front_desk(client, case, make_user):
+    client.force_login(make_user())
+    assert client.get(reverse("intake:review-case", args=[case.pk])).status_code == 404
 
 
 def test_the_patient_cannot_open_their_own_case_page(client, case, sam):
     client.force_login(sam)
-    assert client.get(reverse("intake:review-case", args=[case.pk])).status_code == 403
+    assert client.get(reverse("intake:review-case", args=[case.pk])).status_code == 404
 
 
 def test_therapist_cannot_open_another_therapists_patients_case(client, case, other_therapist):
