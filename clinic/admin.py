@@ -1,5 +1,7 @@
 from datetime import timedelta
 
+from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -10,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import permissions as account_permissions
 from .errors import error_text
+from .forms import ClinicAdminUserCreationForm
 from .models import ClinicPolicy, ClinicProfile, Licence, LicenceType, User
 from .rights.permissions import is_staff_account
 from .rights.services import ErasureError, patient_erase
@@ -18,6 +22,10 @@ from .rights.services import ErasureError, patient_erase
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Accounts. A clinic admin who is not a superuser sees and changes only the accounts
+    `clinic.permissions` lets them manage, gives only the roles it allows, and sets no password but
+    their own; every save is checked against the same rules (`check_account_change`)."""
+
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -37,6 +45,93 @@ class UserAdmin(DjangoUserAdmin):
             {"classes": ("wide",), "fields": ("email", "first_name", "last_name", "password1", "password2")},
         ),
     )
+    # A clinic admin's new account has no password: the person sets it with "Forgot your password?".
+    clinic_admin_add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "first_name", "last_name", "phone"),
+                "description": "The person sets their own password: ask them to use "
+                "\u201cForgot your password?\u201d on the login page with this email address.",
+            },
+        ),
+    )
+    SUPERUSER_ONLY_FIELDS = ("is_superuser", "is_staff", "user_permissions")
+    OWN_ACCOUNT_FIXED_FIELDS = ("groups", "is_active")
+
+    def get_queryset(self, request):
+        return account_permissions.manageable_users(request.user, super().get_queryset(request))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or account_permissions.can_manage_user(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or account_permissions.can_manage_user(request.user, obj))
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None and not request.user.is_superuser:
+            return self.clinic_admin_add_fieldsets
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not account_permissions.can_set_password(request.user, obj):
+            # No password field, so no link to the page that would set it.
+            fieldsets = (
+                (None, {"fields": ("email",), "description": SET_BY_THEMSELVES_NOTE}),
+                *fieldsets[1:],
+            )
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if request.user.is_superuser or obj is None:
+            return fields
+        fields += self.SUPERUSER_ONLY_FIELDS
+        if obj.pk == request.user.pk:
+            fields += self.OWN_ACCOUNT_FIXED_FIELDS
+        return fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None and not request.user.is_superuser:
+            kwargs["form"] = ClinicAdminUserCreationForm
+        return super().get_form(request, obj, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups":
+            kwargs["queryset"] = account_permissions.assignable_groups(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def user_change_password(self, request, id, form_url=""):
+        user = self.get_object(request, unquote(id))
+        if user is not None and not account_permissions.can_set_password(request.user, user):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
+    def save_model(self, request, obj, form, change):
+        request.account_before = account_permissions.privileges_of(obj.pk if change else None)
+        if not change and not request.user.is_superuser:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = request.account_before
+        if before is not None and not request.user.is_superuser:
+            # The form offers only the roles this admin may give: keep the others the account holds.
+            kept = before.groups - set(
+                account_permissions.assignable_groups(request.user, user).values_list("pk", flat=True)
+            )
+            super().save_related(request, form, formsets, change)
+            user.groups.add(*kept)
+        else:
+            super().save_related(request, form, formsets, change)
+        account_permissions.check_account_change(
+            by=request.user,
+            target_pk=user.pk,
+            before=before,
+            after=account_permissions.privileges_of(user.pk),
+        )
 
     def get_actions(self, request):
         # Deleting patients in bulk would bypass the erasure service: each is closed from its own page.
@@ -80,6 +175,49 @@ class UserAdmin(DjangoUserAdmin):
             "policy": ClinicPolicy.get(),
         }
         return TemplateResponse(request, "admin/clinic/user/close_account.html", context)
+
+    def delete_model(self, request, obj):
+        self._check_deletable(request, [obj])
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        self._check_deletable(request, queryset)
+        super().delete_queryset(request, queryset)
+
+    def _check_deletable(self, request, users) -> None:
+        if any(not account_permissions.can_manage_user(request.user, user) for user in users):
+            raise PermissionDenied
+
+
+SET_BY_THEMSELVES_NOTE = (
+    "Passwords are stored so that nobody can read them. The person changes theirs on their account "
+    "page, or with \u201cForgot your password?\u201d on the login page."
+)
+
+
+# allauth registers its own email-address admin; ours shows and accepts only the addresses of accounts
+# the clinic admin may manage (an address added to a superuser's account would reset its password).
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(AllauthEmailAddressAdmin):
+    def get_queryset(self, request):
+        users = account_permissions.manageable_users(request.user)
+        return super().get_queryset(request).filter(user__in=users)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            kwargs["queryset"] = account_permissions.manageable_users(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        owners = [obj.user]
+        if change:
+            owners.append(EmailAddress.objects.select_related("user").get(pk=obj.pk).user)
+        if any(not account_permissions.can_manage_user(request.user, owner) for owner in owners):
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 class ExpiringSoonFilter(admin.SimpleListFilter):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 
 class SignupForm(forms.Form):
@@ -30,3 +31,25 @@ def _clean_name(value: str) -> str:
     if any(ch in value for ch in "<>{}@/\\"):
         raise forms.ValidationError("A name cannot contain < > { } @ / or \\.", code="invalid")
     return value
+
+
+class ClinicAdminUserCreationForm(forms.ModelForm):
+    """A new account made by a clinic admin: no password (the person sets their own through
+    "Forgot your password?"), no role until the account is saved and changed."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ["email", "first_name", "last_name", "phone"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this email address already exists.", code="unique")
+        return email
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user

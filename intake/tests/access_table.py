@@ -167,7 +167,7 @@ ROWS |= {
     "admin:view_on_site": admin("404 404"),
     "admin:app_list": admin("200 200"),
     "admin:admin/<url>": admin("404 404"),
-    "admin:auth_user_password_change": admin("200 200"),
+    "admin:auth_user_password_change": admin("403 200"),  # A's password: only the superuser sets it
     "admin:clinic_therapist_week": admin("200 200"),
     **admin_model(
         "auth.group",
