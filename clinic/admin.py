@@ -2,6 +2,8 @@ from datetime import timedelta
 
 from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
+from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
+from allauth.usersessions.models import UserSession
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -218,6 +220,34 @@ class EmailAddressAdmin(AllauthEmailAddressAdmin):
         if any(not account_permissions.can_manage_user(request.user, owner) for owner in owners):
             raise PermissionDenied
         super().save_model(request, obj, form, change)
+
+
+# The browsers each person is logged in with (allauth.usersessions): superusers only, to look and to end
+# one. allauth's own admin searches a `username` this project's users do not have.
+admin.site.unregister(UserSession)
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(AllauthUserSessionAdmin):
+    raw_id_fields = ()
+    list_display = ["user", "created_at", "ip", "user_agent"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "ip"]
+    fields = ["user", "created_at", "ip", "user_agent"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def delete_model(self, request, obj):
+        obj.end()  # the session itself, not just its record
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            session.end()
 
 
 class ExpiringSoonFilter(admin.SimpleListFilter):

@@ -9,10 +9,10 @@ class ClinicConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from allauth.account.signals import password_reset
+        from allauth.account.signals import password_changed, password_reset, password_set
         from allauth.mfa.signals import authenticator_added, authenticator_removed
 
-        from . import roles, tasks
+        from . import roles, sessions, tasks
         from .accounts import limits, second_factor
         from .audit import registry
         from .audit import rights as audit_rights
@@ -32,3 +32,11 @@ class ClinicConfig(AppConfig):
         post_save.connect(tasks.licence_saved, sender=Licence, dispatch_uid="clinic_licence_alert")
         registry.register()
         audit_rights.register()
+        # Sessions (clinic/sessions.py): the absolute lifetime starts at login; a new password ends the
+        # other sessions (a reset every one).
+        user_logged_in.connect(sessions.mark_session_start, dispatch_uid="clinic_session_start")
+        password_changed.connect(
+            sessions.end_other_sessions_on_password_change, dispatch_uid="clinic_pw_changed"
+        )
+        password_set.connect(sessions.end_other_sessions_on_password_change, dispatch_uid="clinic_pw_set")
+        password_reset.connect(sessions.end_sessions_on_password_reset, dispatch_uid="clinic_password_reset")

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 from .accounts.second_factor import second_factor_missing
 from .request_cache import request_scope
-from .roles import is_staff_member
 
 # Read by templates/mfa/recovery_codes/index.html (a template cannot look up a dotted key).
 SECOND_FACTOR_NEXT_KEY = "clinic_second_factor_next"
@@ -27,34 +26,26 @@ class RequestCacheMiddleware:
 
 def leaves_session_alone(view):
     """Mark a view that must not touch the visitor's session, so its response never sets a cookie (a
-    calendar feed, fetched by calendar apps and sometimes by a signed-in browser): the idle timeout
-    does not renew the session for it."""
+    calendar feed, fetched by calendar apps and sometimes by a signed-in browser): the session's
+    lifetime rules (`clinic.sessions.SessionLifetimeMiddleware`) neither renew nor end it there."""
     view.leaves_session_alone = True
     return view
 
 
-class IdleSessionTimeoutMiddleware:
-    """End a signed-in session after a period without requests; staff sooner than patients.
-
-    Setting the expiry on every request makes the session's lifetime count from the last request.
-    """
+class NoStoreMiddleware:
+    """No browser or proxy keeps a copy of what a signed-in person sees, nor of any API answer:
+    `Cache-Control: no-store` (with Django's other never-cache headers). Public pages seen signed out
+    stay cacheable; static files never reach this middleware (whitenoise answers them first)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
-
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        if getattr(view_func, "leaves_session_alone", False):
-            return None
+        response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            staff = user.is_staff or is_staff_member(user)
-            request.session.set_expiry(
-                settings.STAFF_SESSION_IDLE_SECONDS if staff else settings.PATIENT_SESSION_IDLE_SECONDS
-            )
-        return None
+        if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+        return response
 
 
 class SecondFactorRequiredMiddleware:

@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from . import request_cache
 from .rights.models import ERASED_EMAIL_DOMAIN
@@ -46,6 +47,8 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     phone = models.CharField(max_length=32, blank=True)
+    # Moved on by "log out everywhere": part of every session's check, so all sessions end at once.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -81,6 +84,22 @@ class User(AbstractUser):
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()
         super().save(*args, **kwargs)
+
+    def get_session_auth_hash(self) -> str:
+        """Django keeps this in each session and ends a session whose copy no longer matches: it
+        changes with the password (Django's own rule) and with `session_generation`."""
+        return self._with_generation(super().get_session_auth_hash())
+
+    def get_session_auth_fallback_hash(self):
+        for digest in super().get_session_auth_fallback_hash():
+            yield self._with_generation(digest)
+
+    def _with_generation(self, digest: str) -> str:
+        if not self.session_generation:  # sessions from before "log out everywhere" was first used
+            return digest
+        return salted_hmac(
+            "clinic.User.session_generation", f"{digest}:{self.session_generation}", algorithm="sha256"
+        ).hexdigest()
 
 
 class LicenceType(models.Model):

@@ -14,6 +14,10 @@ urlpatterns = [
     path("staff/", views.StaffDashboardView.as_view(), name="staff-dashboard"),
     path("my/account/", views.AccountView.as_view(), name="account"),
     path("my/record-access/", audit_views.record_access, name="record-access"),
+    path("my/account/log-out-elsewhere/", views.account_log_out_elsewhere, name="account-logout-elsewhere"),
+    path(
+        "my/account/log-out-everywhere/", views.account_log_out_everywhere, name="account-logout-everywhere"
+    ),
     path("accounts/", include("allauth.urls")),
     path("", include("clinic.rights.urls")),
     path("techniques/", include("techniques.urls")),

@@ -2,14 +2,19 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
+from . import sessions
 from .accounts.second_factor import has_second_factor
 from .roles import requires_second_factor
 
@@ -19,16 +24,40 @@ class HomeView(TemplateView):
 
 
 class AccountView(LoginRequiredMixin, TemplateView):
-    """The signed-in person's own account: sign-in settings (password, email, two-step sign-in)."""
+    """The signed-in person's own account: sign-in settings (password, email, two-step sign-in), every
+    browser they are logged in with, and their data."""
 
     template_name = "clinic/account.html"
 
     def get_context_data(self, **kwargs):
+        listed = sessions.sessions_of(self.request)
         return super().get_context_data(
             **kwargs,
             has_second_factor=has_second_factor(self.request.user),
             second_factor_required=requires_second_factor(self.request.user),
+            sessions=listed,
+            staff_idle=sessions.duration(settings.STAFF_SESSION_IDLE_SECONDS),
+            patient_idle=sessions.duration(settings.PATIENT_SESSION_IDLE_SECONDS),
+            absolute=sessions.duration(settings.SESSION_ABSOLUTE_SECONDS),
         )
+
+
+@login_required
+@require_POST
+def account_log_out_elsewhere(request):
+    sessions.sessions_end_all(user=request.user, request=request, keep_this_one=True)
+    messages.success(
+        request, "You are logged out on every other device and browser. You are still logged in here."
+    )
+    return redirect("account")
+
+
+@login_required
+@require_POST
+def account_log_out_everywhere(request):
+    sessions.sessions_end_all(user=request.user, request=request, keep_this_one=False)
+    messages.success(request, "You are logged out everywhere, including this browser.")
+    return redirect(settings.LOGIN_URL)
 
 
 class StaffRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):

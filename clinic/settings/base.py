@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
     "django_tasks",
     "django_tasks_db",
     "auditlog",
@@ -47,9 +48,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "clinic.middleware.IdleSessionTimeoutMiddleware",
     "clinic.audit.trail.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "clinic.sessions.SessionLifetimeMiddleware",
+    "clinic.middleware.NoStoreMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -105,9 +107,11 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # zxcvbn's offline estimate: at least 3 of 4 ("safely unguessable") for every password.
+    {"NAME": "clinic.password_validation.GuessabilityValidator", "OPTIONS": {"min_score": 3}},
 ]
 
 # Accounts (django-allauth): the email address is the login; there are no usernames.
@@ -123,6 +127,7 @@ ACCOUNT_SIGNUP_FORM_CLASS = "clinic.forms.SignupForm"
 ACCOUNT_ADAPTER = "clinic.adapters.AccountAdapter"
 MFA_ADAPTER = "clinic.adapters.MFAAdapter"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# No "remember me": every login is a browser-session cookie (see Sessions below).
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 LOGIN_URL = "account_login"
@@ -150,10 +155,16 @@ MFA_FORMS = {
 # Accept the code of the previous or next 30 s step too: a phone a few seconds off still works.
 MFA_TOTP_TOLERANCE = 1
 
-# Idle timeouts: a staff session (health data on screen) ends sooner than a patient's.
+# Sessions (clinic/sessions.py): the cookie lasts until the browser closes; on the server a session
+# ends after a while without requests (staff sooner: health data on screen) and, however busy, a fixed
+# time after logging in. The database row expires with the absolute lifetime.
 STAFF_SESSION_IDLE_SECONDS = env.int("STAFF_SESSION_IDLE_SECONDS", default=30 * 60)
 PATIENT_SESSION_IDLE_SECONDS = env.int("PATIENT_SESSION_IDLE_SECONDS", default=2 * 60 * 60)
-SESSION_COOKIE_AGE = PATIENT_SESSION_IDLE_SECONDS
+SESSION_ABSOLUTE_SECONDS = env.int("SESSION_ABSOLUTE_SECONDS", default=12 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
+# The account page lists each login's browser and address (allauth.usersessions, kept at login).
+USERSESSIONS_TRACK_ACTIVITY = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -71,6 +71,11 @@ ROWS: dict[str, Row] = {
     "account_reset_password_from_key_done": Row("200", "405"),
     "account_reset_password_from_key": Row("200", "200"),  # a bad key: the page says so
     "account_reset_password_done": Row("200", "405"),
+    # --- the account page (clinic.views) and allauth's sessions page, which points to it ---
+    "account": Row(SIGNED_IN, "302 405 405 405 405 405 405 405"),
+    "account-logout-elsewhere": Row(POST_ONLY, "302"),
+    "account-logout-everywhere": Row(POST_ONLY, "302"),
+    "usersessions_list": Row(SIGNED_IN, "302"),
     # --- techniques: public ---
     "techniques:catalogue": Row("200", "405"),
     "techniques:detail": Row("200", "405"),
@@ -142,6 +147,16 @@ READ_ONLY = {
     "change": ("200 200", "403 403"),
 }
 
+# Only the superuser opens it, to look and to delete.
+SUPERUSER_LOOKS_AND_DELETES = {
+    "changelist": ("403 200", "403 200"),
+    "add": ("403 403", "403 403"),
+    "history": ("403 200", "403 200"),
+    "delete": ("403 200", "403 200"),
+    "change": ("403 200", "403 403"),
+    "object": ("302 302", "302 302"),
+}
+
 
 def admin_model(label: str, profile: dict, **pages: tuple[str, str]) -> dict[str, Row]:
     """The rows of one registered model's admin pages; `pages` overrides single pages of `profile`."""
@@ -184,6 +199,7 @@ ROWS |= {
     **admin_model("clinic.outboxmessage", READ_ONLY),
     **admin_model("account.emailaddress", EDITABLE),
     **admin_model("django_tasks_database.dbtaskresult", READ_ONLY),
+    **admin_model("usersessions.usersession", SUPERUSER_LOOKS_AND_DELETES),
     **admin_model("techniques.technique", EDITABLE),
     **admin_model("techniques.contraindication", EDITABLE),
     **admin_model("bookings.service", EDITABLE),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -123,6 +124,7 @@ def build_world() -> World:
         last_day=(now + timedelta(days=121)).date(),
         reason="Bank holiday",
     )
+    browser = UserSession.objects.create(user=a, ip="192.0.2.10", session_key="a" * 32, user_agent="Firefox")
     task = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
         task_path="clinic.outbox.tasks.outbox_deliver",
@@ -190,6 +192,7 @@ def build_world() -> World:
                     "intake.homecareplan": plan,
                     "intake.staffalert": alert,
                     "django_tasks_database.dbtaskresult": task,
+                    "usersessions.usersession": browser,
                 }.items()
             },
         },

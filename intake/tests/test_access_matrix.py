@@ -5,7 +5,8 @@ requested by each of the eight roles of `access_world.ROLES`, with GET and with 
 is checked against the route's row in `access_table.py`. A route without a row fails, naming it.
 Patient B and the other therapist are then sent to every object of patient A (every appointment, the
 case, the letter, the alert, the health form) and must get what their column says there too: 404,
-never the page and never a hint.
+never the page and never a hint. Every answer to a signed-in person, and every API answer, must
+carry `Cache-Control: no-store`.
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def _values(route: Route, row: Row, world: World, obj: str | None = None) -> dic
 
 
 def _status(cookies: SimpleCookie, route: Route, method: str, path: str, query: str = "") -> int:
+    return _response(cookies, route, method, path, query).status_code
+
+
+def _response(cookies: SimpleCookie, route: Route, method: str, path: str, query: str = ""):
     client = Client()
     client.cookies = SimpleCookie()
     client.cookies.load({name: morsel.value for name, morsel in cookies.items()})
@@ -102,7 +107,7 @@ def _status(cookies: SimpleCookie, route: Route, method: str, path: str, query: 
         if response.streaming:  # a file download: read it to the end, which closes it
             b"".join(response.streaming_content)
         transaction.set_rollback(True)
-    return response.status_code
+    return response
 
 
 def _row(route: Route) -> Row:
@@ -166,3 +171,19 @@ def test_patient_b_and_the_other_therapist_reach_no_object_of_patient_a(route, w
                         f"{method.upper()} {path} ({obj}) as {ROLE_TITLES[role]}: {got}, not {codes[role]}"
                     )
     assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda route: route.key)
+def test_no_answer_to_a_signed_in_person_or_from_the_api_is_stored(route, world, cookies, db):
+    """`Cache-Control: no-store` on every page a patient or a clinic admin is shown, whatever its
+    status, and on every API answer, signed in or not: no browser or proxy keeps a copy."""
+    row = _row(route)
+    path = fill(route, _values(route, row, world))
+    roles = ("a", "admin", "anon") if route.is_api else ("a", "admin")
+    stored = [
+        f"GET {path} as {ROLE_TITLES[role]}: Cache-Control {response.get('Cache-Control')!r}"
+        for role in roles
+        if "no-store"
+        not in (response := _response(cookies[role], route, "get", path, row.query)).get("Cache-Control", "")
+    ]
+    assert not stored, "\n".join(stored)
