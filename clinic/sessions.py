@@ -160,12 +160,7 @@ def sessions_of(request) -> list[SessionInfo]:
     before tracking began)."""
     user, current_key = request.user, request.session.session_key
     tracked = list(UserSession.objects.filter(user=user).order_by("-created_at"))
-    engine = import_module(settings.SESSION_ENGINE)
-    store = engine.SessionStore()
-    rows = engine.SessionStore.get_model_class().objects.filter(
-        session_key__in=[t.session_key for t in tracked], expire_date__gt=timezone.now()
-    )
-    data = {row.session_key: store.decode(row.session_data) for row in rows}
+    data = _session_data([t.session_key for t in tracked])
     auth_hash = user.get_session_auth_hash()
     found = []
     for session in tracked:
@@ -190,6 +185,24 @@ def sessions_of(request) -> list[SessionInfo]:
             )
         )
     return sorted(found, key=lambda info: (not info.current, -info.started.timestamp()))
+
+
+def _session_data(keys: list[str]) -> dict[str, dict]:
+    """Each live session's data by key: one query with the database session engines, else one read
+    per session (cache or file engines)."""
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    if hasattr(store_class, "get_model_class"):
+        rows = store_class.get_model_class().objects.filter(
+            session_key__in=keys, expire_date__gt=timezone.now()
+        )
+        return {row.session_key: store_class().decode(row.session_data) for row in rows}
+    found = {}
+    for key in keys:
+        store = store_class(key)
+        values = store.load()
+        if store.session_key == key:  # load() forgets a key that has no live session
+            found[key] = values
+    return found
 
 
 def _info(values, created_at, user_agent: str, ip: str, current: bool) -> SessionInfo:

@@ -198,6 +198,17 @@ def test_the_account_page_leaves_out_ended_sessions(clock):
     assert "iPhone" not in body and body.count("data-session=") == 1
 
 
+def test_the_account_page_lists_sessions_kept_in_the_cache_too(settings):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    user = UserFactory()
+    phone = log_in(user, IPHONE)
+    here = log_in(user)
+    assert here.get(reverse("account")).content.decode().count("data-session=") == 2
+    here.post(reverse("account-logout-elsewhere"))
+    assert phone.get(reverse("bookings:appointment-list")).status_code == 302
+    assert here.get(reverse("account")).content.decode().count("data-session=") == 1
+
+
 def test_the_account_page_reads_the_same_number_of_queries_for_one_or_five_sessions(
     django_assert_num_queries,
 ):
