@@ -14,8 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from zxcvbn import zxcvbn
 
-# zxcvbn's work grows with length; the start of a long password decides its score anyway.
-ESTIMATED_LENGTH = 100
+# zxcvbn refuses (ValueError) anything longer, as its work grows with length; the start of a long
+# password decides its score anyway.
+ESTIMATED_LENGTH = 72
 
 
 class GuessabilityValidator:
@@ -23,7 +24,9 @@ class GuessabilityValidator:
         self.min_score = min_score
 
     def validate(self, password: str, user=None) -> None:
-        result = zxcvbn(password[:ESTIMATED_LENGTH], user_inputs=_easy_words(user))
+        result = zxcvbn(
+            password[:ESTIMATED_LENGTH], user_inputs=_easy_words(user), max_length=ESTIMATED_LENGTH
+        )
         if result["score"] >= self.min_score:
             return
         feedback = result["feedback"]

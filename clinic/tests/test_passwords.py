@@ -48,6 +48,15 @@ def test_a_long_unguessable_password_is_accepted(client):
     assert User.objects.get().check_password("lantern orbit gravel tulip")
 
 
+def test_a_very_long_strong_password_is_accepted_without_an_error():
+    validate_password("lantern orbit gravel tulip " * 400, UserFactory.build())  # zxcvbn stops at 72
+
+
+def test_a_very_long_weak_password_is_refused_without_an_error():
+    with pytest.raises(ValidationError):
+        validate_password("a" * 10_000, UserFactory.build())
+
+
 def test_a_weak_new_password_is_refused_on_the_change_page(client):
     user = UserFactory()
     client.force_login(user)
