@@ -48,6 +48,7 @@ A_AND_ALL_STAFF = "302 200 404 200 404 200 200 200"  # A's appointment: A, its t
 A_AND_DESK = "302 200 404 404 404 200 200 200"  # changing A's appointment: A, desk, admins
 A_ONLY = "302 200 404 404 404 404 404 404"
 A_AND_CLINICIANS = "302 200 404 200 404 404 200 200"  # A's health record: A, A's therapist, admins
+THERAPISTS = "302 404 404 200 200 404 404 404"  # a therapist's own page: others have none
 THERAPIST_OF_A = "302 404 404 200 404 404 404 404"
 REVIEWERS = "302 404 404 200 404 404 200 200"  # A's case: A's therapist and admins; others never
 POST_ONLY = "302 405 405 405 405 405 405 405"
@@ -89,6 +90,11 @@ ROWS: dict[str, Row] = {
     "bookings:appointment-reschedule": Row(A_AND_DESK, "302 409 404 404 404 409 409 409"),
     "bookings:appointment-ics": Row(A_AND_ALL_STAFF, A_AND_ALL_STAFF),
     "bookings:front-desk-day": Row(FRONT_DESK, FRONT_DESK),
+    # the therapist's calendar link (feed12): the feed's unguessable address is its only key
+    "bookings:calendar-feed": Row("200", "405"),
+    "bookings:my-calendar-feed": Row(THERAPISTS, THERAPISTS),
+    "bookings:my-calendar-feed-new": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
+    "bookings:my-calendar-feed-off": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
     "bookings:front-desk-book": Row(FRONT_DESK, FRONT_DESK),
     # --- intake: the patient's own health form ---
     "intake:mine": Row(SIGNED_IN, SIGNED_IN),

@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from bookings.feed.services import calendar_feed_issue
 from bookings.models import Closure, Status, TimeOff, WeeklyHours
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from clinic.models import ClinicPolicy, Licence, LicenceType
@@ -124,6 +125,7 @@ def build_world() -> World:
         last_day=(now + timedelta(days=121)).date(),
         reason="Bank holiday",
     )
+    feed_token = calendar_feed_issue(therapist=ther_a, by=ther_a.user)
     browser = UserSession.objects.create(user=a, ip="192.0.2.10", session_key="a" * 32, user_agent="Firefox")
     task = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
@@ -213,5 +215,6 @@ def build_world() -> World:
             "content_type_id": "1",
             "object_id": "1",
             "url": "no-such-page/",
+            "token": feed_token,  # the therapist of A's calendar link: the address is the key
         },
     )
