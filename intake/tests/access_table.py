@@ -77,6 +77,10 @@ ROWS: dict[str, Row] = {
     "account-logout-elsewhere": Row(POST_ONLY, "302"),
     "account-logout-everywhere": Row(POST_ONLY, "302"),
     "usersessions_list": Row(SIGNED_IN, "302"),
+    # --- the patient's rights (rights13): their own data, and closing their own account ---
+    "rights:my-data": Row(SIGNED_IN, SIGNED_IN),
+    "rights:my-data-download": Row(SIGNED_IN, SIGNED_IN),
+    "rights:close-account": Row(SIGNED_IN, "302 400 400 200 200 200 200 200"),  # staff: no form to send
     # --- techniques: public ---
     "techniques:catalogue": Row("200", "405"),
     "techniques:detail": Row("200", "405"),
@@ -203,6 +207,7 @@ ROWS |= {
     **admin_model("clinic.licencetype", EDITABLE),
     **admin_model("clinic.clinicpolicy", EDITABLE, add=("403 403", "403 403"), delete=("403 403", "403 403")),
     **admin_model("clinic.outboxmessage", READ_ONLY),
+    **admin_model("clinic.erasurerecord", READ_ONLY),
     **admin_model("account.emailaddress", EDITABLE),
     **admin_model("django_tasks_database.dbtaskresult", READ_ONLY),
     **admin_model("usersessions.usersession", SUPERUSER_LOOKS_AND_DELETES),

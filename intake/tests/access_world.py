@@ -22,6 +22,7 @@ from bookings.models import Closure, Status, TimeOff, WeeklyHours
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from clinic.models import ClinicPolicy, Licence, LicenceType
 from clinic.outbox.models import OutboxMessage
+from clinic.rights.services import patient_erase
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from intake.models import (
     CheckIn,
@@ -126,6 +127,8 @@ def build_world() -> World:
         reason="Bank holiday",
     )
     feed_token = calendar_feed_issue(therapist=ther_a, by=ther_a.user)
+    superuser = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
+    closed = patient_erase(patient=UserFactory(email="closed@example.org"), by=superuser)
     browser = UserSession.objects.create(user=a, ip="192.0.2.10", session_key="a" * 32, user_agent="Firefox")
     task = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
@@ -135,7 +138,6 @@ def build_world() -> World:
         exception_class_path="",
         traceback="",
     )
-    superuser = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
     users = {
         "anon": None,
         "a": a,
@@ -195,6 +197,7 @@ def build_world() -> World:
                     "intake.staffalert": alert,
                     "django_tasks_database.dbtaskresult": task,
                     "usersessions.usersession": browser,
+                    "clinic.erasurerecord": closed,
                 }.items()
             },
         },
