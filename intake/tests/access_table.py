@@ -201,7 +201,8 @@ ROWS |= {
         delete=("403 200", "403 200"),
         change=("200 200", "403 200"),
     ),
-    **admin_model("clinic.user", EDITABLE),
+    # Deleting patient A's account closes it through the erasure service: the POST is the confirmation.
+    **admin_model("clinic.user", EDITABLE, delete=("200 200", "302 302")),
     **admin_model("clinic.therapist", EDITABLE),
     **admin_model("clinic.licence", EDITABLE),
     **admin_model("clinic.licencetype", EDITABLE),
