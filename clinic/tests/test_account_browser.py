@@ -37,7 +37,7 @@ def test_the_account_page_lists_browsers_fits_a_phone_and_logs_out_the_others(br
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    page.goto("/accounts/")
+    page.goto("/my/account/")
     assert page.locator("#sessions li").count() == 2
     assert page.locator("#sessions li[data-session=current]").inner_text().startswith("Chrome on Linux")
     assert "Safari on iPhone" in page.locator("#sessions li[data-session=other]").inner_text()
@@ -58,7 +58,7 @@ def test_the_account_page_lists_browsers_fits_a_phone_and_logs_out_the_others(br
     assert phone.get(reverse("bookings:appointment-list")).status_code == 302  # the phone is logged out
 
     page.click("#log-out-everywhere")
-    assert page.url.endswith("/accounts/login/")
+    assert page.url.endswith("/accounts/login/")  # allauth's login page
     assert "You are logged out everywhere" in page.locator(".messages").inner_text()
     page.screenshot(path=str(shots / "login-after-log-out-everywhere-375.png"), full_page=True)
     assert problems == []

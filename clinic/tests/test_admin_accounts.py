@@ -26,7 +26,7 @@ def clinic_admin():
 
 @pytest.fixture
 def root():
-    return User.objects.create_superuser(email="root@example.org", password=PASSWORD)
+    return UserFactory(email="root@example.org", is_superuser=True, is_staff=True)  # with a second factor
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ from django.urls import reverse
 
 from clinic.sessions import browser_name
 
-from .factories import PASSWORD, UserFactory, therapist_user
+from .factories import PASSWORD, UserFactory, therapist_user, totp_code
+from .signin import code_step
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +37,14 @@ def clock():
 
 
 def log_in(user, user_agent: str = FIREFOX, **extra) -> Client:
-    """A browser that logged in through the login page, as a person does (so allauth tracks it)."""
+    """A browser that logged in through the login page, as a person does (so allauth tracks it), with
+    the code from the authenticator app when the account has one (every staff account)."""
     browser = Client(HTTP_USER_AGENT=user_agent)
     response = browser.post(reverse("account_login"), {"login": user.email, "password": PASSWORD, **extra})
+    if response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"):
+        response = code_step(browser, totp_code())
     assert response.status_code == 302, response.content[:300]
+    assert signed_in(browser)
     return browser
 
 
@@ -225,8 +230,9 @@ def test_the_account_page_reads_the_same_number_of_queries_for_one_or_five_sessi
 
 
 # The session, the user, their permissions (2), the tracked sessions, those sessions' rows (one query for
-# all), the user's role names (the nav), and the session's save (savepoint, update, release).
-NUM_QUERIES = 10
+# all), whether they have an authenticator app, the user's role names (the nav), and the session's save
+# (savepoint, update, release).
+NUM_QUERIES = 11
 
 
 @pytest.mark.parametrize(

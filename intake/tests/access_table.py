@@ -51,6 +51,8 @@ A_AND_CLINICIANS = "302 200 404 200 404 404 200 200"  # A's health record: A, A'
 THERAPISTS = "302 404 404 200 200 404 404 404"  # a therapist's own page: others have none
 THERAPIST_OF_A = "302 404 404 200 404 404 404 404"
 REVIEWERS = "302 404 404 200 404 404 200 200"  # A's case: A's therapist and admins; others never
+NO_FACTOR_OR_STAFF = "302 302 302 200 200 200 200 200"  # a code to re-enter: staff only
+NONE_OR_REAUTH = "302 404 404 302 302 302 302 302"  # patients have none; staff re-enter a code first
 POST_ONLY = "302 405 405 405 405 405 405 405"
 
 ROWS: dict[str, Row] = {
@@ -81,6 +83,18 @@ ROWS: dict[str, Row] = {
     "rights:my-data": Row(SIGNED_IN, SIGNED_IN),
     "rights:my-data-download": Row(SIGNED_IN, SIGNED_IN),
     "rights:close-account": Row(SIGNED_IN, "302 400 400 200 200 200 200 200"),  # staff: no form to send
+    # --- two-step sign-in (allauth.mfa, mfa13). Staff in the world have an authenticator app, patients
+    # none; nobody has just re-entered a code, so the pages that change a factor ask for that first.
+    "mfa_index": Row(SIGNED_IN, "302 405 405 405 405 405 405 405"),
+    "mfa_authenticate": Row("302", "302"),  # no sign-in waiting for its second step
+    "mfa_reauthenticate": Row(NO_FACTOR_OR_STAFF, NO_FACTOR_OR_STAFF),
+    "mfa_activate_totp": Row("302", "302"),  # patients re-enter their password first; staff have one
+    "mfa_deactivate_totp": Row(NONE_OR_REAUTH, NONE_OR_REAUTH),
+    "mfa_view_recovery_codes": Row(NONE_OR_REAUTH, "302 405 405 405 405 405 405 405"),
+    "mfa_download_recovery_codes": Row(NONE_OR_REAUTH, NONE_OR_REAUTH),
+    "mfa_generate_recovery_codes": Row("302", "302"),
+    # the admin's login page hands over to allauth's
+    "admin-login": Row("302 403 403 403 403 403 403 403", "302 403 403 403 403 403 403 403"),
     # --- techniques: public ---
     "techniques:catalogue": Row("200", "405"),
     "techniques:detail": Row("200", "405"),
@@ -183,7 +197,6 @@ def admin_model(label: str, profile: dict, **pages: tuple[str, str]) -> dict[str
 
 ROWS |= {
     "admin:index": admin("200 200"),
-    "admin:login": Row("200 200 200 200 200 200 302 302", "200"),  # a signed-in non-admin is told so
     "admin:logout": admin("405 405", "200 200"),
     "admin:password_change": admin("200 200"),
     "admin:password_change_done": admin("200 200", "405 405"),
@@ -212,6 +225,8 @@ ROWS |= {
     **admin_model("account.emailaddress", EDITABLE),
     **admin_model("django_tasks_database.dbtaskresult", READ_ONLY),
     **admin_model("usersessions.usersession", SUPERUSER_LOOKS_AND_DELETES),
+    # a second factor: seen and reset (deleted) by clinic admins, a superuser's only by a superuser
+    **admin_model("mfa.authenticator", READ_ONLY, delete=("200 200", "200 200")),
     **admin_model("techniques.technique", EDITABLE),
     **admin_model("techniques.contraindication", EDITABLE),
     **admin_model("bookings.service", EDITABLE),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -198,6 +199,7 @@ def build_world() -> World:
                     "django_tasks_database.dbtaskresult": task,
                     "usersessions.usersession": browser,
                     "clinic.erasurerecord": closed,
+                    "mfa.authenticator": Authenticator.objects.filter(user=ther_a.user).first(),
                 }.items()
             },
         },
