@@ -95,6 +95,8 @@ ROWS: dict[str, Row] = {
     "mfa_generate_recovery_codes": Row("302", "302"),
     # the admin's login page hands over to allauth's
     "admin-login": Row("302 403 403 403 403 403 403 403", "302 403 403 403 403 403 403 403"),
+    # --- the audit trail (audit13): a person sees who at the clinic read their record ---
+    "record-access": Row(SIGNED_IN, SIGNED_IN),
     # --- techniques: public ---
     "techniques:catalogue": Row("200", "405"),
     "techniques:detail": Row("200", "405"),
@@ -222,6 +224,9 @@ ROWS |= {
     **admin_model("clinic.clinicpolicy", EDITABLE, add=("403 403", "403 403"), delete=("403 403", "403 403")),
     **admin_model("clinic.outboxmessage", READ_ONLY),
     **admin_model("clinic.erasurerecord", READ_ONLY),
+    # the change trail and the access log: read-only for everyone, superusers included
+    **admin_model("clinic.accessevent", READ_ONLY),
+    **admin_model("auditlog.logentry", READ_ONLY),
     **admin_model("account.emailaddress", EDITABLE),
     **admin_model("django_tasks_database.dbtaskresult", READ_ONLY),
     **admin_model("usersessions.usersession", SUPERUSER_LOOKS_AND_DELETES),

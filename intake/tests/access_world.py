@@ -13,6 +13,7 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
+from auditlog.models import LogEntry
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -21,6 +22,7 @@ from django_tasks_db.models import DBTaskResult
 from bookings.feed.services import calendar_feed_issue
 from bookings.models import Closure, Status, TimeOff, WeeklyHours
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
+from clinic.audit.models import AccessEvent, AccessKind
 from clinic.models import ClinicPolicy, Licence, LicenceType
 from clinic.outbox.models import OutboxMessage
 from clinic.rights.services import patient_erase
@@ -130,6 +132,9 @@ def build_world() -> World:
     feed_token = calendar_feed_issue(therapist=ther_a, by=ther_a.user)
     superuser = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
     closed = patient_erase(patient=UserFactory(email="closed@example.org"), by=superuser)
+    seen = AccessEvent.objects.create(
+        patient=a, actor=ther_a.user, actor_name="Priya Shah", actor_role="Therapist", kind=AccessKind.INTAKE
+    )
     browser = UserSession.objects.create(user=a, ip="192.0.2.10", session_key="a" * 32, user_agent="Firefox")
     task = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
@@ -199,6 +204,8 @@ def build_world() -> World:
                     "django_tasks_database.dbtaskresult": task,
                     "usersessions.usersession": browser,
                     "clinic.erasurerecord": closed,
+                    "clinic.accessevent": seen,
+                    "auditlog.logentry": LogEntry.objects.get_for_object(pending).first(),
                     "mfa.authenticator": Authenticator.objects.filter(user=ther_a.user).first(),
                 }.items()
             },
