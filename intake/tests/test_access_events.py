@@ -85,6 +85,8 @@ NOT_HEALTH_READS = {
     "staff-dashboard": "links; its open-alerts list records each patient shown (see the alert test below)",
     "record-access": "the patient's own access log",
     "account": "the signed-in person's own account and second factor",
+    "account-logout-elsewhere": "ends the person's own other sessions; shows nothing",
+    "account-logout-everywhere": "ends all of the person's own sessions; shows nothing",
     "rights:my-data": "the patient's own export",
     "rights:my-data-download": "the patient's own export",
     "rights:close-account": "the patient's own account",
