@@ -230,9 +230,9 @@ def test_the_account_page_reads_the_same_number_of_queries_for_one_or_five_sessi
 
 
 # The session, the user, their permissions (2), the tracked sessions, those sessions' rows (one query for
-# all), whether they have an authenticator app, the user's role names (the nav), and the session's save
-# (savepoint, update, release).
-NUM_QUERIES = 11
+# all), whether they have an authenticator app, the user's role names (the nav), the clinic profile (the
+# footer), and the session's save (savepoint, update, release).
+NUM_QUERIES = 12
 
 
 @pytest.mark.parametrize(

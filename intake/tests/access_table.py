@@ -222,6 +222,13 @@ ROWS |= {
     **admin_model("clinic.licence", EDITABLE),
     **admin_model("clinic.licencetype", EDITABLE),
     **admin_model("clinic.clinicpolicy", EDITABLE, add=("403 403", "403 403"), delete=("403 403", "403 403")),
+    **admin_model(
+        "clinic.clinicprofile",
+        EDITABLE,
+        add=("403 403", "403 403"),
+        delete=("403 403", "403 403"),
+        change=("200 200", "302 302"),  # every field may be blank (the name falls back): an empty POST saves
+    ),
     **admin_model("clinic.outboxmessage", READ_ONLY),
     **admin_model("clinic.erasurerecord", READ_ONLY),
     # the change trail and the access log: read-only for everyone, superusers included

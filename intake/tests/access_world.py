@@ -23,7 +23,7 @@ from bookings.feed.services import calendar_feed_issue
 from bookings.models import Closure, Status, TimeOff, WeeklyHours
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from clinic.audit.models import AccessEvent, AccessKind
-from clinic.models import ClinicPolicy, Licence, LicenceType
+from clinic.models import ClinicPolicy, ClinicProfile, Licence, LicenceType
 from clinic.outbox.models import OutboxMessage
 from clinic.rights.services import patient_erase
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
@@ -132,6 +132,8 @@ def build_world() -> World:
     feed_token = calendar_feed_issue(therapist=ther_a, by=ther_a.user)
     superuser = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
     closed = patient_erase(patient=UserFactory(email="closed@example.org"), by=superuser)
+    profile = ClinicProfile(name="Riverside Manual Therapy")
+    profile.save()
     seen = AccessEvent.objects.create(
         patient=a, actor=ther_a.user, actor_name="Priya Shah", actor_role="Therapist", kind=AccessKind.INTAKE
     )
@@ -205,6 +207,7 @@ def build_world() -> World:
                     "usersessions.usersession": browser,
                     "clinic.erasurerecord": closed,
                     "clinic.accessevent": seen,
+                    "clinic.clinicprofile": profile,
                     "auditlog.logentry": LogEntry.objects.get_for_object(pending).first(),
                     "mfa.authenticator": Authenticator.objects.filter(user=ther_a.user).first(),
                 }.items()
