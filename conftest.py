@@ -10,6 +10,7 @@ from django.db import connections
 from playwright.sync_api import sync_playwright
 
 from clinic.accounts.second_factor import totp_authenticator_add
+from clinic.tests import browser as page_checks
 from clinic.tests.factories import TOTP_SECRET
 
 # Shared fixtures live in plugin modules (pytest only reads `pytest_plugins` here, in the root conftest);
@@ -48,16 +49,22 @@ def _empty_cache():
 def browser_page(live_server):
     """A headless Chromium page whose relative URLs go to the live test server.
 
-    Missing Chromium skips the test locally but fails it in CI (`CI=true`), where every test must run.
+    Missing Chromium, or the page checks' tools (`npm ci`: axe-core, vnu-jar; and Java), skips the
+    test locally but fails it in CI (`CI=true`), where every test must run. The HTML of the pages the
+    test passed to `clinic.tests.browser.check_page` is validated by vnu when the page closes.
     Playwright's sync API runs an event loop in this thread, so Django would refuse the test's own
     database calls as "async unsafe"; they are allowed for the life of the page, then restored.
     """
+    message = None
     if not os.access(CHROMIUM, os.X_OK):
         message = f"{CHROMIUM} is missing: install Debian's chromium package to run browser tests."
+    message = message or page_checks.tools_missing()
+    if message:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
 
+    page_checks.recorded_reset()
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
@@ -80,6 +87,9 @@ def browser_page(live_server):
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    html_errors = page_checks.recorded_validate()
+    if html_errors:
+        pytest.fail("the Nu Html Checker (vnu) found errors:\n  " + "\n  ".join(html_errors))
 
 
 def _wait_for_request_threads(live_server, timeout: float = 10.0) -> None:

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from .browser import check_page
 from .factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -34,10 +35,12 @@ def test_the_account_page_lists_browsers_fits_a_phone_and_logs_out_the_others(br
     )
 
     page.goto("/accounts/login/")
+    check_page(page)
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.goto("/my/account/")
+    check_page(page)
     assert page.locator("#sessions li").count() == 2
     assert page.locator("#sessions li[data-session=current]").inner_text().startswith("Chrome on Linux")
     assert "Safari on iPhone" in page.locator("#sessions li[data-session=other]").inner_text()
@@ -55,10 +58,12 @@ def test_the_account_page_lists_browsers_fits_a_phone_and_logs_out_the_others(br
     assert "You are still logged in here" in page.locator(".messages").inner_text()
     assert page.locator("#sessions li").count() == 1
     page.screenshot(path=str(shots / "account-after-log-out-elsewhere-375.png"), full_page=True)
+    check_page(page)
     assert phone.get(reverse("bookings:appointment-list")).status_code == 302  # the phone is logged out
 
     page.click("#log-out-everywhere")
     assert page.url.endswith("/accounts/login/")  # allauth's login page
     assert "You are logged out everywhere" in page.locator(".messages").inner_text()
     page.screenshot(path=str(shots / "login-after-log-out-everywhere-375.png"), full_page=True)
+    check_page(page)
     assert problems == []

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from clinic.audit.models import AccessEvent, AccessKind
+from clinic.tests.browser import check_page
 from clinic.tests.factories import PASSWORD, UserFactory, clinic_admin_user, front_desk_user, therapist_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -50,6 +51,7 @@ def test_who_has_seen_your_record_fits_a_phone_and_a_desktop(browser_page, tmp_p
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/my/record-access/")
+    check_page(page)
 
     folder = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     folder.mkdir(parents=True, exist_ok=True)

@@ -4,6 +4,7 @@ the app's code. At a phone's width and a desk's."""
 
 import pytest
 
+from clinic.tests.browser import check_page
 from clinic.tests.factories import PASSWORD, front_desk_user, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -26,10 +27,12 @@ def test_a_new_staff_member_sets_up_two_step_sign_in_then_signs_in_with_a_code(b
     front_desk_user(email="desk@example.org", second_factor=False)
 
     page.goto("/staff/appointments/")
+    check_page(page)
     page.fill("input[name=login]", "desk@example.org")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     assert page.url.endswith("/accounts/2fa/totp/activate/")
+    check_page(page)
     assert page.locator("h1").inner_text() == "Set up two-step sign-in"
     assert page.locator("img.totp-qr").evaluate("img => img.complete && img.naturalWidth > 0")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
@@ -40,9 +43,11 @@ def test_a_new_staff_member_sets_up_two_step_sign_in_then_signs_in_with_a_code(b
     page.click("#totp-activate button[type=submit]")
     assert page.url.endswith("/accounts/2fa/recovery-codes/")
     assert page.locator("#recovery-codes li").count() == 10
+    check_page(page)
     page.click("#mfa-continue")
     assert page.url.endswith("/staff/appointments/")
     assert page.locator("h1").count() == 1
+    check_page(page)
 
     page.context.clear_cookies()  # a new browser session
     page.goto("/staff/appointments/")
@@ -51,6 +56,7 @@ def test_a_new_staff_member_sets_up_two_step_sign_in_then_signs_in_with_a_code(b
     page.click("button[type=submit]")
     assert page.url.endswith("/accounts/2fa/authenticate/")
     assert page.locator("input[name=code]").get_attribute("autocomplete") == "one-time-code"
+    check_page(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.fill("input[name=code]", next_code(secret, used))
     page.click("#mfa-authenticate button[type=submit] >> nth=0")

@@ -5,6 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from clinic.tests.browser import check_page
+
 pytestmark = [
     pytest.mark.browser,
     # Live-server tests empty the database afterwards; restore the migrated catalogue first.
@@ -31,7 +33,10 @@ def test_self_care_timer_starts_counts_down_pauses_and_resets_without_console_er
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(str(error)))
 
+    page.goto("/techniques/")
+    check_page(page, "techniques-01-list")
     page.goto("/techniques/seated-psoas-stretch/")
+    check_page(page, "techniques-02-detail")
     timer = page.locator("[data-timer]")
     status = page.locator("[data-timer-status]")
     assert timer.is_visible()  # timer.js ran and unhid it: scripts were allowed by the CSP
