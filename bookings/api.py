@@ -5,6 +5,7 @@ Every error is JSON `{"code": ..., "message": ...}` with a 4xx status; bad input
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, datetime
 
@@ -12,9 +13,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja import Status as NinjaStatus
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import django_auth
 from pydantic import field_validator
 
@@ -28,12 +31,43 @@ from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retr
 
 log = logging.getLogger(__name__)
 
+
+class BodyError(ValueError):
+    """A request body the API cannot read: `code` and `message` go to the client as they are."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class JsonObjectParser(Parser):
+    """Bodies are one JSON object sent as `application/json`; anything else is refused with a 400 that
+    says which (django-ninja's own parser reads any content type and any JSON value)."""
+
+    def parse_body(self, request):
+        if request.content_type != "application/json":
+            raise BodyError(
+                "wrong_content_type",
+                "Send the body as JSON, with the header Content-Type: application/json.",
+            )
+        try:
+            data = json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
+            raise BodyError("invalid_json", "The body is not valid JSON.") from exc
+        if not isinstance(data, dict):
+            raise BodyError("invalid_json", "The body must be one JSON object: {...}.")
+        return data
+
+
 api = NinjaAPI(
     title="Clinic booking API",
     version="1",
     description="Availability and appointments of the clinic. Times are ISO-8601 with a UTC offset.",
     docs_url=None,
     urls_namespace="api-v1",
+    parser=JsonObjectParser(),
+    docs_decorator=require_safe,  # the schema is read with GET; other methods are a 405
 )
 
 
@@ -85,6 +119,9 @@ def _auth_error(request, exc):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    cause = exc.__cause__  # django-ninja raises a body it cannot parse as HttpError(400) from ours
+    if isinstance(cause, BodyError):
+        return _error(request, 400, cause.code, cause.message)
     return _error(request, exc.status_code, "error", str(exc))
 
 

@@ -48,6 +48,45 @@ class NoStoreMiddleware:
         return response
 
 
+class ApiJsonErrorsMiddleware:
+    """Every error of the API is JSON `{code, message}`, also those that no API view wrote: django-ninja
+    answers a method a route does not serve with a plain-text 405, and Django may refuse a request
+    before the view (a body too large, a bad host). The status and its headers (`Allow`) are kept."""
+
+    MESSAGES = {
+        400: ("bad_request", "The request is not valid."),
+        403: ("not_allowed", "You may not do this."),
+        404: ("not_found", "Not found."),
+        405: ("method_not_allowed", "This address does not answer %(method)s. Use %(allowed)s."),
+        413: ("too_large", "The request is too large."),
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code >= 400
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return self._as_json(request, response)
+        return response
+
+    def _as_json(self, request, response):
+        code, message = self.MESSAGES.get(
+            response.status_code, ("error", "The request could not be answered.")
+        )
+        allowed = sorted(m.strip() for m in response.get("Allow", "").split(",") if m.strip())
+        message %= {"method": request.method, "allowed": " or ".join(allowed)}
+        answer = JsonResponse({"code": code, "message": message}, status=response.status_code)
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+
 class SecondFactorRequiredMiddleware:
     """A staff account without a second factor reaches nothing but the pages that set one up.
 

@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "clinic.sessions.SessionLifetimeMiddleware",
     "clinic.middleware.NoStoreMiddleware",
+    "clinic.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",

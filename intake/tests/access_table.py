@@ -138,7 +138,7 @@ ROWS: dict[str, Row] = {
     "intake:plan-assign": Row(THERAPIST_OF_A, "302 404 404 400 404 404 404 404", obj="done"),
     "intake:my-plans": Row(SIGNED_IN, SIGNED_IN),
     # --- the JSON API ---
-    "api-v1:openapi-json": Row("200", "200"),
+    "api-v1:openapi-json": Row("200", "405"),
     "api-v1:availability": Row("200", "405", query="service=psoas-60"),
     "api-v1:book_appointment": Row("401 200 200 200 200 200 200 200", "401 400 400 400 400 400 400 400"),
     "api-v1:cancel_appointment": Row("405", "401 200 404 404 404 404 404 404"),

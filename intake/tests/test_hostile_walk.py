@@ -263,8 +263,7 @@ class Walk:
                 f"{role} {method.upper()} {path[:80]} [{label}]: {response.status_code} "
                 f"{response.content[:200]!r}"
             )
-        elif self.route.is_api and response.status_code >= 400 and response.status_code != 405:
-            # (django-ninja answers a wrong method with its own plain-text 405.)
+        elif self.route.is_api and response.status_code >= 400:
             body = response.json() if response["Content-Type"].startswith("application/json") else None
             if not (isinstance(body, dict) and {"code", "message"} <= set(body)):
                 self.failures.append(
