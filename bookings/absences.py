@@ -3,7 +3,8 @@
 Saving either lists the active appointments it covers. The admin asks first: cancel them (each patient
 emailed once, with the calendar cancellation) or keep them for the front desk to move. Cancelling goes
 through `appointment_cancel`, in the same transaction as the closure or time off: if any may not be
-cancelled by this user, nothing is saved.
+cancelled by this user, nothing is saved. A booking made at the same moment is either refused or
+listed here, never missed (`schedule_locks`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.db import transaction
 
 from clinic.audit.trail import acted_by
 
-from . import notifications, selectors
+from . import notifications, schedule_locks, selectors
 from .models import Appointment, Closure, TimeOff
 from .services import BookingError, appointment_cancel
 
@@ -26,6 +27,7 @@ def closure_save(*, closure: Closure, by, cancel_appointments: bool) -> list[App
     `cancel_appointments`, those it cancelled (each patient told the closure's reason); otherwise
     those still booked, for the front desk to move."""
     with transaction.atomic(), acted_by(by):
+        schedule_locks.lock_for_closure()  # a booking made meanwhile is committed, and listed below
         closure.save()
         affected = list(selectors.appointments_on_days(closure.first_day, closure.last_day))
         if not cancel_appointments:
@@ -43,6 +45,7 @@ def time_off_save(*, time_off: TimeOff, by, cancel_appointments: bool) -> list[A
     `cancel_appointments`, those it cancelled (each patient told the therapist is away, not why);
     otherwise those still booked, for the front desk to move."""
     with transaction.atomic(), acted_by(by):
+        schedule_locks.lock_for_time_off(time_off.therapist_id)
         time_off.save()
         affected = list(
             selectors.appointments_in_time_off(time_off.therapist_id, time_off.start, time_off.end)

@@ -19,6 +19,7 @@ from clinic.models import Licence, Therapist
 
 from . import absences, selectors, services
 from .feed.admin import CalendarFeedAdminMixin
+from .feed.ics import patient_short_name
 from .models import Appointment, Closure, Service, TimeOff, WeeklyHours
 from .permissions import can_manage_appointments
 from .selectors import clinic_zone
@@ -176,11 +177,24 @@ class WeeklyHoursAdmin(admin.ModelAdmin):
     autocomplete_fields = ["therapist"]
 
 
-def _appointment_lines(appointments) -> str:
+def _appointment_rows(appointments) -> list[dict]:
+    """What the admin is shown of each appointment a closure or time off falls on: the time, the
+    therapist and the patient as "Anna K." (nothing of their health, not even the service)."""
     tz = clinic_zone()
-    return "; ".join(
-        f"{a.start.astimezone(tz):%a %d %b %H:%M} {a.service} with {a.therapist} for {a.patient}"
+    return [
+        {
+            "time": f"{a.start.astimezone(tz):%a %d %b %H:%M}",
+            "therapist": a.therapist.display_name,
+            "patient": patient_short_name(a.patient),
+        }
         for a in appointments
+    ]
+
+
+def _appointment_lines(appointments) -> str:
+    return "; ".join(
+        f"{row['time']} with {row['therapist']} for {row['patient']}"
+        for row in _appointment_rows(appointments)
     )
 
 
@@ -201,6 +215,8 @@ class AbsenceForm(forms.ModelForm):
     # Set by AbsenceAdmin.get_form for the user at hand.
     may_cancel_appointments = False
     what = ""
+    # The active appointments in the time, once the form is checked: listed on the confirmation step.
+    affected: list = []
 
     def clashes(self, cleaned) -> list:
         raise NotImplementedError
@@ -212,15 +228,17 @@ class AbsenceForm(forms.ModelForm):
                 "You may not cancel appointments: choose to keep them for the front desk.",
                 code="not_allowed",
             )
-        if not choice:
-            clashes = self.clashes(cleaned)
-            if clashes:
-                raise forms.ValidationError(
-                    f"This {self.what} falls on {len(clashes)} active appointment(s): "
-                    f"{_appointment_lines(clashes)}. Choose below whether to cancel them (each "
-                    "patient is emailed) or keep them for the front desk to move.",
-                    code="overlaps_appointments",
-                )
+        self.affected = self.clashes(cleaned)
+        if not choice and self.affected:
+            raise forms.ValidationError(
+                f"This {self.what} falls on {len(self.affected)} active appointment(s), listed below. "
+                "Choose whether to cancel them (each patient is emailed) or keep them for the front "
+                "desk to move.",
+                code="overlaps_appointments",
+            )
+
+    def affected_rows(self) -> list[dict]:
+        return _appointment_rows(self.affected)
 
 
 class TimeOffForm(AbsenceForm):
@@ -279,11 +297,17 @@ class AbsenceAdmin(admin.ModelAdmin):
     then says what became of the appointments in it."""
 
     where = ""  # "on the closed days", ...
+    change_form_template = "admin/bookings/absence_change_form.html"
+    CHOICE_FIELDSET = ("Booked appointments in this time", {"fields": ["on_appointments"]})
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
         form.may_cancel_appointments = can_manage_appointments(request.user)
         return form
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        context["time_zone"] = clinic_zone().key  # the zone of the listed appointments' times
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def save_absence(self, obj, *, by, cancel: bool) -> list:
         raise NotImplementedError
@@ -331,7 +355,7 @@ class TimeOffAdmin(AbsenceAdmin):
     list_select_related = ["therapist"]
     date_hierarchy = "start"
     autocomplete_fields = ["therapist"]
-    fields = ["therapist", "start", "end", "reason", "on_appointments"]
+    fieldsets = [(None, {"fields": ["therapist", "start", "end", "reason"]}), AbsenceAdmin.CHOICE_FIELDSET]
 
     def save_absence(self, obj, *, by, cancel: bool) -> list:
         return absences.time_off_save(time_off=obj, by=by, cancel_appointments=cancel)
@@ -344,7 +368,7 @@ class ClosureAdmin(AbsenceAdmin):
     list_display = ["reason", "first_day", "last_day"]
     search_fields = ["reason"]
     date_hierarchy = "first_day"
-    fields = ["first_day", "last_day", "reason", "on_appointments"]
+    fieldsets = [(None, {"fields": ["first_day", "last_day", "reason"]}), AbsenceAdmin.CHOICE_FIELDSET]
 
     def save_absence(self, obj, *, by, cancel: bool) -> list:
         return absences.closure_save(closure=obj, by=by, cancel_appointments=cancel)

@@ -18,7 +18,7 @@ from clinic.audit.trail import acted_by, acting_as, record_bulk_update
 from clinic.inputs import clean_text, date_in_range
 from clinic.models import ClinicPolicy, ClinicProfile, Therapist
 
-from . import extensions, notifications, permissions, selectors
+from . import extensions, notifications, permissions, schedule_locks, selectors
 from .errors import BookingError as BookingError  # re-exported: callers import it from here
 from .errors import busy_error, constraint_error, is_contention
 from .models import ACTIVE_STATUSES, Appointment, Service, Status
@@ -186,6 +186,7 @@ def appointment_book(
     policy = ClinicPolicy.get()
     try:
         with transaction.atomic(), acted_by(booked_by or patient):
+            schedule_locks.lock_for_booking(therapist.pk)  # a closure saved meanwhile waits, or is seen
             now = timezone.now()
             # One patient's bookings queue on their user row, so concurrent holds cannot all count
             # the same live holds and pass the cap together (SQLite's IMMEDIATE lock already does).
@@ -331,6 +332,7 @@ def appointment_reschedule(
     _check_may_change(appointment=appointment, by=by, verb="moved")
     try:
         with transaction.atomic(), acted_by(by):
+            schedule_locks.lock_for_booking(therapist.pk)
             # The old therapist's name goes into the patient's email; only the appointment row is locked.
             current = (
                 Appointment.objects.select_for_update(of=("self",))

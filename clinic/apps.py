@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.contrib.auth.signals import user_logged_in
 from django.db.models.signals import post_migrate, post_save
 
@@ -40,3 +41,10 @@ class ClinicConfig(AppConfig):
         )
         password_set.connect(sessions.end_other_sessions_on_password_change, dispatch_uid="clinic_pw_set")
         password_reset.connect(sessions.end_sessions_on_password_reset, dispatch_uid="clinic_password_reset")
+
+
+class ClinicAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on our site: every admin form checks what is typed (clinic/admin_site.py)."""
+
+    default = False  # the clinic app's own config stays ClinicConfig
+    default_site = "clinic.admin_site.ClinicAdminSite"

@@ -6,9 +6,6 @@ from bookings.api import api
 from . import views
 from .audit import views as audit_views
 
-admin.site.site_header = "Clinic administration"
-admin.site.site_title = "Clinic admin"
-
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("staff/", views.StaffDashboardView.as_view(), name="staff-dashboard"),

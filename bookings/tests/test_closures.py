@@ -147,3 +147,60 @@ def test_closure_and_its_cancellations_are_one_transaction(booked, django_captur
     assert not Closure.objects.exists()
     assert statuses(booked["on_days"]) == [Status.CONFIRMED, Status.CONFIRMED]
     assert len(mail.outbox) == 0
+
+
+def _patients(booked):
+    """Names that show whether the confirmation gives more than a first name and an initial."""
+    names = [("Samira", "Khan"), ("Tom", "Okafor")]
+    for appointment, (first, last) in zip(booked["on_days"], names, strict=True):
+        appointment.patient.first_name, appointment.patient.last_name = first, last
+        appointment.patient.save()
+    return [a.patient for a in booked["on_days"]]
+
+
+def _confirmation_list(body: str) -> str:
+    """The list of affected appointments on the confirmation step, which comes before the choice."""
+    start = body.index('id="affected-appointments"')
+    assert start < body.index('name="on_appointments"'), "the list comes before the choice"
+    return body[start : body.index("</table>", start)]
+
+
+def test_closure_confirmation_lists_each_appointment_with_time_therapist_and_short_patient_name(
+    admin_client_, booked
+):
+    patients = _patients(booked)
+    therapist = booked["on_days"][0].therapist
+    resp = admin_client_.post(reverse(ADD_URL), DATA)
+    assert resp.status_code == 200
+    listed = _confirmation_list(resp.content.decode())
+    assert listed.count("<tr") == 3  # a heading row and one row per affected appointment
+    for expected in ("Mon 03 Jun 10:00", "Tue 04 Jun 16:00", therapist.display_name, "Samira K.", "Tom O."):
+        assert expected in listed
+    for hidden in ("Khan", "Okafor", patients[0].email, "Psoas release", "Wed 05 Jun"):
+        assert hidden not in listed
+    assert "Europe/London" in listed
+    assert not Closure.objects.exists()
+
+
+def test_time_off_confirmation_lists_the_appointments_it_covers_the_same_way(admin_client_, booked):
+    _patients(booked)
+    therapist = booked["on_days"][0].therapist
+    data = {
+        "therapist": therapist.pk,
+        "start_0": "2030-06-04",
+        "start_1": "09:00",
+        "end_0": "2030-06-04",
+        "end_1": "18:00",
+        "reason": "Dentist",
+    }
+    resp = admin_client_.post(reverse("admin:bookings_timeoff_add"), data)
+    assert resp.status_code == 200
+    listed = _confirmation_list(resp.content.decode())
+    assert listed.count("<tr") == 2
+    assert "Tue 04 Jun 16:00" in listed and "Tom O." in listed
+    assert "Samira" not in listed
+
+
+def test_a_closure_on_free_days_shows_no_list(admin_client_, booked):
+    resp = admin_client_.get(reverse(ADD_URL))
+    assert 'id="affected-appointments"' not in resp.content.decode()

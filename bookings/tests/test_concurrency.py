@@ -1,10 +1,12 @@
 """Real threads, each with its own database connection, racing for the same time. These run on the
 file-based SQLite test database and, in CI, on PostgreSQL."""
 
+from datetime import date
+
 import pytest
 
-from bookings import services
-from bookings.models import Appointment, Status
+from bookings import absences, services
+from bookings.models import ACTIVE_STATUSES, Appointment, Closure, Status
 from clinic.tests.concurrency import race as shared_race
 from clinic.tests.factories import UserFactory
 
@@ -61,3 +63,42 @@ def test_one_patient_racing_for_many_slots_holds_no_more_than_the_cap(service, t
     assert outcome["booked"] == 2, outcome
     assert outcome["refused:too_many_holds"] == 8, outcome
     assert Appointment.objects.filter(patient=patient, status=Status.HELD).count() == 2
+
+
+# --- a closure saved while patients book into the days it closes ------------------------------------
+
+
+def _closure_races_bookings(service, therapist, *, day: int, cancel: bool):
+    """One closure of day `day` saved at the same moment as five patients book that day."""
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    closure = Closure(first_day=date(2026, 6, day), last_day=date(2026, 6, day), reason="Burst pipe")
+    result = {}
+
+    def close():
+        result["listed"] = absences.closure_save(closure=closure, by=admin, cancel_appointments=cancel)
+
+    patients = [UserFactory() for _ in range(5)]
+    attempts = [booker(p, service, therapist, at(day, 9 + 2 * i)) for i, p in enumerate(patients)]
+    outcome = race([close, *attempts])
+    assert not any(k.startswith("error") for k in outcome), outcome
+    # `booked` counts the closure's save too: six callables, each saved or refused.
+    assert outcome["booked"] + outcome["refused:slot_unavailable"] == 6, outcome
+    inside = Appointment.objects.filter(start__date=date(2026, 6, day))
+    return inside, result["listed"], outcome
+
+
+@pytest.mark.parametrize("day", [3, 4, 5, 8, 9])
+def test_a_closure_saved_while_patients_book_cancels_every_booking_that_got_in(service, therapist, day):
+    inside, cancelled, outcome = _closure_races_bookings(service, therapist, day=day, cancel=True)
+    # Either a booking was refused (the closure came first) or the closure found and cancelled it.
+    assert not inside.filter(status__in=ACTIVE_STATUSES).exists(), outcome
+    assert {a.pk for a in cancelled} == set(inside.values_list("pk", flat=True)), outcome
+
+
+@pytest.mark.parametrize("day", [3, 4, 5, 8, 9])
+def test_a_closure_saved_while_patients_book_lists_every_booking_that_got_in(service, therapist, day):
+    inside, listed, outcome = _closure_races_bookings(service, therapist, day=day, cancel=False)
+    assert {a.pk for a in listed} == set(
+        inside.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True)
+    )
+    assert inside.count() == outcome["booked"] - 1, outcome
