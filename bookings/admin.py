@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from clinic.admin import licence_expiry_note
 from clinic.audit.admin import RecordsAccessAdmin
+from clinic.images import PHOTO_BOX, cleaned_image
 from clinic.inputs import date_in_range
 from clinic.models import Licence, Therapist
 
@@ -61,15 +62,35 @@ class WeeklyHoursInline(admin.TabularInline):
     fields = ["weekday", "start_time", "end_time", "valid_from", "valid_to"]
 
 
+class TherapistForm(forms.ModelForm):
+    class Meta:
+        model = Therapist
+        fields = ["user", "display_name", "photo", "bio", "qualifications", "specialties", "active"]
+
+    def clean_photo(self):
+        return cleaned_image(self.cleaned_data.get("photo"), box=PHOTO_BOX)
+
+
 @admin.register(Therapist)
 class TherapistAdmin(CalendarFeedAdminMixin, admin.ModelAdmin):
+    form = TherapistForm
     list_display = ["display_name", "user", "active", "licence_status", "week_link"]
     list_filter = ["active", "licences__licence_type", "services"]
     search_fields = ["display_name", "user__email", "user__first_name", "user__last_name", "specialties"]
     list_select_related = ["user"]
     autocomplete_fields = ["user"]
     readonly_fields = ["week_link", "calendar_link"]
-    fields = ["user", "display_name", "bio", "specialties", "active", "week_link", "calendar_link"]
+    fields = [
+        "user",
+        "display_name",
+        "photo",
+        "bio",
+        "qualifications",
+        "specialties",
+        "active",
+        "week_link",
+        "calendar_link",
+    ]
     actions = ["make_calendar_links", "turn_off_calendar_links"]
     inlines = [LicenceInline, WeeklyHoursInline]
 

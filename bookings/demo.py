@@ -56,7 +56,8 @@ SERVICES = [
     ),
 ]
 
-# email, first, last, display name, bio, specialties, [(licence code, number, body, days valid from today)],
+# email, first, last, display name, bio, specialties, qualifications (one per line),
+# [(licence code, number, body, days valid from today)],
 # weekly windows [(weekdays, start, end)], services
 THERAPISTS_DEMO = [
     (
@@ -64,8 +65,13 @@ THERAPISTS_DEMO = [
         "Priya",
         "Shah",
         "Priya Shah",
-        "Osteopath with twelve years of work with desk-bound backs and runners' hips.",
+        "Priya has treated desk-bound backs and runners' hips for twelve years. A first visit starts with "
+        "watching how you stand, walk and bend; then she works slowly, with steady pressure beside the "
+        "navel to reach the psoas and small hip movements so the muscle lets go on its own.\n\n"
+        "She says what she is about to do before she does it, and checks the pressure with you as she goes.",
         "Lower back pain, running injuries",
+        "Master of Osteopathy (MOst)\nPostgraduate certificate in sports and exercise medicine\n"
+        "Further training in abdominal and visceral techniques",
         [("osteopath", "OST-20417", "General Osteopathic Council", 700)],
         [((0, 1, 2, 3, 4), time(9, 0), time(12, 30)), ((0, 1, 2, 3, 4), time(13, 30), time(18, 0))],
         ["first-consultation", "psoas-release-30", "psoas-release-60", "psoas-release-90"],
@@ -75,8 +81,11 @@ THERAPISTS_DEMO = [
         "Tom",
         "Okafor",
         "Tom Okafor",
-        "Massage therapist who focuses on slow, deep work and breathing.",
+        "Tom's sessions are unhurried. He pairs deep, slow massage of the hips, glutes and lower back with "
+        "calm breathing, because a psoas held tight by a stressful week often softens once the breath "
+        "slows down.\n\nMany of his patients sit at a desk all day and come to him every few weeks.",
         "Deep tissue, stress-related tension",
+        "Level 4 Certificate in Sports Massage Therapy\nDiploma in Holistic Massage",
         [("massage-therapist", "MT-88213", "Complementary Therapists Association", 30)],
         [((1, 2, 3, 4, 5), time(10, 0), time(16, 0))],
         ["psoas-release-30", "psoas-release-60", "psoas-release-90"],
@@ -86,8 +95,11 @@ THERAPISTS_DEMO = [
         "Lena",
         "Kowalski",
         "Lena Kowalski",
-        "Physical therapist; helps people back to sport after hip and pelvis problems.",
+        "Lena helps people get back to running, cycling and team sport after hip and pelvis problems. "
+        "Alongside hands-on release she teaches a short home plan, such as half-kneeling and lunge "
+        "stretches with core and glute work, so the progress lasts between visits.",
         "Sports rehabilitation, posture",
+        "BSc (Hons) Physiotherapy\nMSc Sports Rehabilitation\nClinical Pilates instructor",
         [("physical-therapist", "PT-55102", "Health and Care Professions Council", 400)],
         [((0, 2, 4), time(8, 0), time(14, 0)), ((5,), time(9, 0), time(13, 0))],
         ["first-consultation", "psoas-release-60", "psoas-release-90"],
@@ -120,11 +132,30 @@ def seed(out) -> None:
         out(f"{'created' if created else 'exists '}  Service        {name}")
 
     today = timezone.localdate()
-    for email, first, last, display, bio, specialties, licences, windows, offered in THERAPISTS_DEMO:
+    for (
+        email,
+        first,
+        last,
+        display,
+        bio,
+        specialties,
+        qualifications,
+        licences,
+        windows,
+        offered,
+    ) in THERAPISTS_DEMO:
         user, _ = ensure_user(email, first, last, THERAPISTS)
         therapist, created = Therapist.objects.get_or_create(
-            user=user, defaults={"display_name": display, "bio": bio, "specialties": specialties}
+            user=user,
+            defaults={
+                "display_name": display,
+                "bio": bio,
+                "specialties": specialties,
+                "qualifications": qualifications,
+            },
         )
+        if not created and not therapist.qualifications:  # seeded before profiles had them
+            Therapist.objects.filter(pk=therapist.pk).update(bio=bio, qualifications=qualifications)
         if created:
             for code, number, body, valid_days in licences:
                 Licence.objects.create(

@@ -203,3 +203,45 @@ def slot_is_bookable(
     return engine.is_bookable(
         **inputs.engine_kwargs(), start=start, therapist_id=therapist.pk, now=now or timezone.now()
     )
+
+
+def public_therapists():
+    """Active therapists with what their public pages show: licences (and kinds) and the active
+    services they offer, in three queries whatever their number."""
+    return Therapist.objects.active().prefetch_related(
+        Prefetch("licences", queryset=Licence.objects.select_related("licence_type")),
+        Prefetch("services", queryset=Service.objects.active(), to_attr="offered"),
+    )
+
+
+def public_services():
+    """Active services with the active therapists who offer them, in two queries."""
+    return Service.objects.active().prefetch_related(
+        Prefetch(
+            "therapists", queryset=Therapist.objects.active().order_by("display_name"), to_attr="offered_by"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FreeDay:
+    day: date
+    slots: tuple[engine.Slot, ...]
+
+
+def next_free_days(
+    *, service: Service, therapist: Therapist, days: int = 14, max_days: int = 3, per_day: int = 6
+) -> list[FreeDay]:
+    """The therapist's first `max_days` days with free times for `service` in the next `days` days
+    (the same engine as the booking page), with at most `per_day` times each."""
+    today = timezone.now().astimezone(clinic_zone()).date()
+    found: dict[date, list[engine.Slot]] = {}
+    slots = free_slots(service=service, therapist=therapist, first_day=today, days=days)
+    for slot in sorted(slots, key=lambda s: s.start):
+        local_day = slot.start.astimezone(clinic_zone()).date()
+        if local_day not in found and len(found) == max_days:
+            break
+        found.setdefault(local_day, [])
+        if len(found[local_day]) < per_day:
+            found[local_day].append(slot)
+    return [FreeDay(day=day, slots=tuple(slots)) for day, slots in found.items()]

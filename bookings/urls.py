@@ -7,6 +7,9 @@ app_name = "bookings"
 
 urlpatterns = [
     path("book/", views.service_list, name="service-list"),
+    path("services/", views.services_and_prices, name="services"),
+    path("therapists/", views.therapist_list, name="therapists"),
+    path("therapists/<int:therapist_id>/", views.therapist_detail, name="therapist-detail"),
     path("book/<slug:slug>/", views.service_slots, name="service-slots"),
     path("book/<slug:slug>/hold/", views.hold, name="hold"),
     path("appointments/", views.my_appointments, name="appointment-list"),

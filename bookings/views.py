@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from clinic.audit.access import reads_health_data
 from clinic.errors import error_text, show_error
@@ -332,3 +332,68 @@ def front_desk_book(request):
             return redirect(appointment)
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "bookings/front_desk_book.html", {"form": form}, status=status)
+
+
+@require_safe
+def therapist_list(request):
+    """Everyone patients can book, with photo, licence and what they offer."""
+    therapists = list(selectors.public_therapists())
+    return render(
+        request, "bookings/therapist_list.html", {"therapists": therapists, "today": _local_today()}
+    )
+
+
+@require_safe
+def therapist_detail(request, therapist_id: int):
+    """One therapist's page: who they are, their licence as of today, and their next free times for one
+    of their services (`?service=<slug>`, else the first), each a link into the booking page."""
+    therapist = get_object_or_404(selectors.public_therapists(), pk=therapist_id)
+    offered = therapist.offered
+    service = next(
+        (s for s in offered if s.slug == request.GET.get("service")), offered[0] if offered else None
+    )
+    free_days = []
+    if service is not None:
+        free_days = [
+            (
+                free.day,
+                [
+                    (
+                        slot.start,
+                        reverse("bookings:service-slots", args=[service.slug])
+                        + "?"
+                        + urlencode(
+                            {
+                                "therapist": therapist.pk,
+                                "date": free.day.isoformat(),
+                                "start": slot.start.isoformat(),
+                            }
+                        ),
+                    )
+                    for slot in free.slots
+                ],
+            )
+            for free in selectors.next_free_days(service=service, therapist=therapist)
+        ]
+    return render(
+        request,
+        "bookings/therapist_detail.html",
+        {
+            "therapist": therapist,
+            "service": service,
+            "free_days": free_days,
+            "today": _local_today(),
+            "day_url": reverse("bookings:service-slots", args=[service.slug]) + f"?therapist={therapist.pk}"
+            if service
+            else "",
+        },
+    )
+
+
+@require_safe
+def services_and_prices(request):
+    return render(
+        request,
+        "bookings/services.html",
+        {"services": list(selectors.public_services()), "policy": ClinicPolicy.get()},
+    )

@@ -21,6 +21,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from cryptography.fernet import Fernet, MultiFernet
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from .accounts.limits import account_key
@@ -29,6 +30,7 @@ from .outbox.emails import absolute_url, email_context, email_subject, text_as_h
 from .outbox.models import ACCOUNT_KIND_PREFIX
 from .outbox.services import outbox_enqueue
 from .ratelimit import client_ip, client_network
+from .roles import is_staff_member
 
 # Never change: it keys the encryption of every stored authenticator secret.
 SALT = "clinic.mfa.secrets"
@@ -90,6 +92,13 @@ class AccountAdapter(DefaultAccountAdapter):
             # Each call is its own message (two reset requests are two emails), never a repeat of one.
             event=uuid.uuid4().hex,
         )
+
+    def get_login_redirect_url(self, request) -> str:
+        """Staff land on their dashboard, patients on the home page. A safe `next` (a page on this
+        site) still wins: allauth checks and follows it before asking here."""
+        if is_staff_member(request.user):
+            return reverse("staff-dashboard")
+        return super().get_login_redirect_url(request)
 
     def get_client_ip(self, request) -> str:
         return client_ip(request)

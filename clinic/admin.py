@@ -4,6 +4,7 @@ from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -17,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from . import permissions as account_permissions
 from .errors import error_text
 from .forms import ClinicAdminUserCreationForm
-from .models import ClinicPolicy, ClinicProfile, Licence, LicenceType, User
+from .images import LOGO_BOX, cleaned_image
+from .models import ClinicPolicy, ClinicProfile, Licence, LicenceType, PolicyPage, User
 from .rights.permissions import is_staff_account
 from .rights.services import ErasureError, patient_erase
 
@@ -314,17 +316,30 @@ class ClinicPolicyAdmin(admin.ModelAdmin):
         return False
 
 
+class ClinicProfileForm(forms.ModelForm):
+    class Meta:
+        model = ClinicProfile
+        fields = ["name", "address", "phone", "email", "logo", "opening_hours", "directions", "about"]
+
+    def clean_logo(self):
+        return cleaned_image(self.cleaned_data.get("logo"), box=LOGO_BOX, keep_transparency=True)
+
+
 @admin.register(ClinicProfile)
 class ClinicProfileAdmin(admin.ModelAdmin):
     """The clinic's name, address and phone: every page's footer, every email and calendar file."""
 
+    form = ClinicProfileForm
     list_display = ["__str__", "phone", "email", "updated_at"]
     fieldsets = [
         (
             "Contact (every page's footer, every email and calendar file)",
             {"fields": ["name", "address", "phone", "email"]},
         ),
-        ("Website", {"fields": ["opening_hours", "directions", "about"]}),
+        (
+            "Website (the contact page and the menu)",
+            {"fields": ["logo", "opening_hours", "directions", "about"]},
+        ),
     ]
 
     def has_add_permission(self, request):
@@ -332,6 +347,17 @@ class ClinicProfileAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PolicyPage)
+class PolicyPageAdmin(admin.ModelAdmin):
+    """Cancellation, privacy and accessibility pages, in plain text (shown escaped: no HTML runs)."""
+
+    list_display = ["title", "slug", "published", "updated_at"]
+    list_filter = ["published"]
+    search_fields = ["title", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    fields = ["title", "slug", "summary", "body", "published"]
 
 
 from .accounts import admin as accounts_admin  # noqa: E402, F401 - registers the second factors' admin

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import date
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from . import request_cache
@@ -115,6 +119,21 @@ class LicenceType(models.Model):
         return self.name
 
 
+def _public_image_name(folder: str, filename: str) -> str:
+    """A made-up name in `folder` of the public media root: nothing the uploader typed is kept but the
+    extension, which the re-encoding chose (clinic/images.py)."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"{folder}/{uuid.uuid4().hex}{suffix if suffix in ('.jpg', '.png') else '.jpg'}"
+
+
+def logo_upload_to(instance, filename: str) -> str:
+    return _public_image_name("clinic", filename)
+
+
+def therapist_photo_upload_to(instance, filename: str) -> str:
+    return _public_image_name("therapists", filename)
+
+
 class TherapistQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -129,6 +148,22 @@ class Therapist(models.Model):
     specialties = models.CharField(
         max_length=250, blank=True, help_text="Comma-separated, shown to patients."
     )
+    qualifications = models.TextField(
+        max_length=1500,
+        blank=True,
+        help_text="One per line, as patients should read them, e.g. 'BSc (Hons) Osteopathy, 2012'. "
+        "Licences are listed from the licence records below; do not repeat them here.",
+    )
+    photo = models.ImageField(
+        upload_to=therapist_photo_upload_to,
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+        help_text="A friendly head-and-shoulders photo (JPEG, PNG or WebP). It is resized to at most "
+        "800 pixels and its camera data (location, date) is removed before it is stored. Shown to everyone.",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     active = models.BooleanField(default=True)
 
     objects = TherapistQuerySet.as_manager()
@@ -138,6 +173,26 @@ class Therapist(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def initials(self) -> str:
+        return "".join(word[0] for word in self.display_name.split()[:2]).upper()
+
+    @property
+    def qualification_lines(self) -> list[str]:
+        return [line.strip() for line in self.qualifications.splitlines() if line.strip()]
+
+    def licences_valid_on(self, day: date) -> list[Licence]:
+        """The licences that cover `day`, newest expiry first, one per kind. Reads `licences` (with
+        their types) as prefetched: a list page asks for them once for every therapist."""
+        best: dict[int, Licence] = {}
+        for licence in self.licences.all():
+            if licence.valid_from and licence.valid_from > day or licence.expires_on < day:
+                continue
+            kept = best.get(licence.licence_type_id)
+            if kept is None or licence.expires_on > kept.expires_on:
+                best[licence.licence_type_id] = licence
+        return sorted(best.values(), key=lambda lic: (lic.licence_type.name, lic.expires_on))
 
 
 class Licence(models.Model):
@@ -299,6 +354,16 @@ class ClinicProfile(models.Model):
         "how to get there", max_length=1000, blank=True, help_text="Transport, parking and step-free access."
     )
     about = models.TextField(max_length=1500, blank=True, help_text="A short paragraph about the clinic.")
+    logo = models.ImageField(
+        upload_to=logo_upload_to,
+        blank=True,
+        width_field="logo_width",
+        height_field="logo_height",
+        help_text="Optional (JPEG, PNG or WebP; a transparent PNG looks best). Resized to at most 600 x 240 "
+        "pixels. Without one, the menu shows the clinic's mark next to its name.",
+    )
+    logo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    logo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -348,6 +413,42 @@ class ClinicProfile(models.Model):
     def phone_the_clinic(self) -> str:
         """What a page or message says when something can only be done by phone."""
         return f"Please phone the clinic on {self.phone}." if self.phone else "Please phone the clinic."
+
+
+class PolicyPageQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class PolicyPage(models.Model):
+    """A page of the clinic's rules or promises (cancellation, privacy, accessibility), written by a
+    clinic admin in plain text: blank lines make paragraphs, '## ' a heading, '- ' a list item. It is
+    shown escaped (clinic/markup.py), so no HTML typed in the admin ever reaches a page."""
+
+    slug = models.SlugField(max_length=60, unique=True, help_text="Its address: /policies/<slug>/.")
+    title = models.CharField(max_length=120)
+    summary = models.CharField(
+        max_length=250, blank=True, help_text="One sentence under the title and in the page's description."
+    )
+    body = models.TextField(
+        max_length=20000,
+        help_text="Plain text. A blank line starts a new paragraph; a line starting with '## ' is a "
+        "heading; lines starting with '- ' make a list. HTML is shown as typed, not run.",
+    )
+    published = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PolicyPageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = "policy page"
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("policy", args=[self.slug])
 
 
 from .audit.models import AccessEvent  # noqa: E402, F401 - the access log's model belongs to this app

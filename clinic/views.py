@@ -7,20 +7,41 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import TemplateView
+from django.views.static import serve as static_serve
 
 from . import sessions
 from .accounts.second_factor import has_second_factor
+from .markup import render_plain
+from .models import ClinicPolicy, PolicyPage
 from .roles import requires_second_factor
 
 
 class HomeView(TemplateView):
     template_name = "clinic/home.html"
+
+
+class ContactView(TemplateView):
+    """Address, phone, email, opening hours and how to get there, from the clinic's profile."""
+
+    template_name = "clinic/contact.html"
+
+
+@require_safe
+def policy_page(request, slug: str):
+    """A published policy page. The cancellation and privacy pages open with the rules the app itself
+    applies (from the clinic policy), so the words an admin wrote can never contradict them."""
+    page = get_object_or_404(PolicyPage.objects.published(), slug=slug)
+    return render(
+        request,
+        "clinic/policy_page.html",
+        {"page": page, "body": render_plain(page.body), "policy": ClinicPolicy.get()},
+    )
 
 
 class AccountView(LoginRequiredMixin, TemplateView):
@@ -105,3 +126,14 @@ def server_error(request):
             status=500,
         )
     return render(request, "500.html", status=500)
+
+
+def serve_public_media(request, path: str, document_root):
+    """A public image from MEDIA_ROOT (development and single-server set-ups; a proxy serves the folder
+    in production). Only GET; only the image types the upload re-encoding writes; nosniff is set by
+    SecurityMiddleware, so a browser never reads a file as anything else."""
+    if request.method not in ("GET", "HEAD") or not path.lower().endswith((".jpg", ".png")):
+        raise Http404
+    response = static_serve(request, path, document_root=document_root)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

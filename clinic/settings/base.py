@@ -177,6 +177,8 @@ USE_TZ = True
 CLINIC_TIME_ZONE = env("CLINIC_TIME_ZONE", default="Europe/London")
 TIME_ZONE = CLINIC_TIME_ZONE
 CLINIC_NAME = env("CLINIC_NAME", default="Riverside Manual Therapy")
+# Prices (bookings.Service.price, a Decimal) are in this currency (ISO 4217), written the en-GB way.
+CLINIC_CURRENCY = env("CLINIC_CURRENCY", default="GBP")
 MFA_TOTP_ISSUER = CLINIC_NAME  # the name an authenticator app shows next to the code
 # The address staff and patients reach the site at, for absolute links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -190,6 +192,14 @@ STORAGES = {
 }
 # Uploaded clinical documents live outside any public path and are served only through views.
 PRIVATE_MEDIA_ROOT = Path(env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+# Public images (the clinic's logo, therapists' photos): uploaded by clinic admins, re-encoded by Pillow
+# (clinic/images.py), stored here under names the app makes up and served at MEDIA_URL. A separate
+# folder from PRIVATE_MEDIA_ROOT, so nothing clinical is ever under a public address. The app serves it
+# itself while SERVE_PUBLIC_MEDIA is on (development, tests); in production the proxy serves the folder
+# (README, "Running in production").
+MEDIA_ROOT = Path(env("PUBLIC_MEDIA_ROOT", default=str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+SERVE_PUBLIC_MEDIA = env.bool("SERVE_PUBLIC_MEDIA", default=True)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -33,3 +33,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 DEMO_SEED_ALLOWED = False
+# Public images (logo, therapists' photos) are served by the proxy from PUBLIC_MEDIA_ROOT at /media/
+# (README, "Running in production"); set SERVE_PUBLIC_MEDIA=true only for a single server without one.
+SERVE_PUBLIC_MEDIA = env.bool("SERVE_PUBLIC_MEDIA", default=False)

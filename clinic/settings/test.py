@@ -33,6 +33,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405
 
 # Uploaded clinical documents go to a throwaway folder during tests.
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-private-media-"))
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="clinic-public-media-"))
 
 # Tests start threads (races, the live server): no connection may outlive its request or thread, or
 # PostgreSQL refuses to drop the test database at the end.

@@ -54,18 +54,17 @@ def test_patient_menu_has_no_staff_items(client):
 
 def test_therapist_menu_shows_staff_pages_but_not_admin_or_front_desk(client):
     client.force_login(therapist_user())
-    assert nav_items(client) == {"my-appointments", "my-data", "review", "staff", "logout"}
+    assert nav_items(client) == {"my-data", "review", "staff", "logout"}
 
 
 def test_front_desk_menu_shows_the_day_list(client):
     client.force_login(front_desk_user())
-    assert nav_items(client) == {"my-appointments", "my-data", "staff", "front-desk", "logout"}
+    assert nav_items(client) == {"my-data", "staff", "front-desk", "logout"}
 
 
 def test_clinic_admin_menu_shows_staff_and_admin(client):
     client.force_login(clinic_admin_user())
     assert nav_items(client) == {
-        "my-appointments",
         "my-data",
         "review",
         "staff",

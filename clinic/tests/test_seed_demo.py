@@ -132,3 +132,30 @@ def test_seed_demo_fills_in_the_clinic_profile_once_and_keeps_an_admins_edits():
     profile.save()
     call_command("seed_demo")
     assert ClinicProfile.objects.get().phone == "020 7946 0999"
+
+
+def test_seed_demo_gives_the_public_pages_something_to_show(client):
+    """Issue 14: a profile without a logo but with contact details and hours, therapists with bios and
+    qualifications, and a price on every service."""
+    call_command("seed_demo")
+    profile = ClinicProfile.objects.get()
+    assert not profile.logo
+    assert profile.phone and profile.opening_hours and profile.directions and profile.about
+    for therapist in Therapist.objects.all():
+        assert len(therapist.bio) > 150 and len(therapist.qualification_lines) >= 2, therapist
+    assert not Service.objects.filter(price__lte=0).exists()
+    page = client.get(reverse("bookings:therapists")).content.decode()
+    assert "Licensed (osteopath, valid until" in page
+
+
+def test_seed_demo_fills_in_qualifications_of_therapists_seeded_before_them():
+    call_command("seed_demo")
+    Therapist.objects.update(qualifications="", bio="Short.")
+    call_command("seed_demo")
+    assert all(t.qualification_lines and t.bio != "Short." for t in Therapist.objects.all())
+    edited = Therapist.objects.first()
+    edited.bio = "Written by the clinic."
+    edited.save()
+    call_command("seed_demo")
+    edited.refresh_from_db()
+    assert edited.bio == "Written by the clinic."

@@ -57,6 +57,10 @@ POST_ONLY = "302 405 405 405 405 405 405 405"
 
 ROWS: dict[str, Row] = {
     "home": Row("200", "405"),
+    # --- the clinic's public pages (issue 14): open to everyone ---
+    "contact": Row("200", "405"),
+    "policy": Row("200", "405"),
+    "media": Row("200", "404"),  # a public image (the logo); only GET and HEAD
     "staff-dashboard": Row(STAFF_ONLY, "302 403 403 405 405 405 405 405"),
     # --- accounts (django-allauth) ---
     "account_login": Row(SIGNED_OUT, SIGNED_OUT),
@@ -102,6 +106,9 @@ ROWS: dict[str, Row] = {
     "techniques:detail": Row("200", "405"),
     # --- bookings ---
     "bookings:service-list": Row("200", "200"),
+    "bookings:services": Row("200", "405"),
+    "bookings:therapists": Row("200", "405"),
+    "bookings:therapist-detail": Row("200", "405"),
     "bookings:service-slots": Row("200", "200"),
     "bookings:hold": Row(POST_ONLY, "302 409 409 409 409 409 409 409"),  # no slot chosen
     "bookings:appointment-list": Row(SIGNED_IN, SIGNED_IN),
@@ -229,6 +236,7 @@ ROWS |= {
         delete=("403 403", "403 403"),
         change=("200 200", "302 302"),  # every field may be blank (the name falls back): an empty POST saves
     ),
+    **admin_model("clinic.policypage", EDITABLE),
     **admin_model("clinic.outboxmessage", READ_ONLY),
     **admin_model("clinic.erasurerecord", READ_ONLY),
     # the change trail and the access log: read-only for everyone, superusers included

@@ -23,10 +23,11 @@ from bookings.feed.services import calendar_feed_issue
 from bookings.models import Closure, Status, TimeOff, WeeklyHours
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from clinic.audit.models import AccessEvent, AccessKind
-from clinic.models import ClinicPolicy, ClinicProfile, Licence, LicenceType
+from clinic.models import ClinicPolicy, ClinicProfile, Licence, LicenceType, PolicyPage
 from clinic.outbox.models import OutboxMessage
 from clinic.rights.services import patient_erase
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
+from clinic.tests.images import png_upload
 from intake.models import (
     CheckIn,
     ClearanceLetter,
@@ -133,6 +134,7 @@ def build_world() -> World:
     superuser = UserFactory(email="root@example.org", is_superuser=True, is_staff=True)
     closed = patient_erase(patient=UserFactory(email="closed@example.org"), by=superuser)
     profile = ClinicProfile(name="Riverside Manual Therapy")
+    profile.logo.save("logo.png", png_upload(), save=False)  # a public image for the media route
     profile.save()
     seen = AccessEvent.objects.create(
         patient=a, actor=ther_a.user, actor_name="Priya Shah", actor_role="Therapist", kind=AccessKind.INTAKE
@@ -183,6 +185,7 @@ def build_world() -> World:
                     WeeklyHours,
                     ScreeningRule,
                     RuleSet,
+                    PolicyPage,
                 )
             },
             **{
@@ -221,7 +224,11 @@ def build_world() -> World:
             "alert_id": {"alert": str(alert.pk)},
             "patient_id": {"a": str(a.pk)},
         },
-        slugs={"techniques": Technique.objects.published().first().slug, "default": service.slug},
+        slugs={
+            "techniques": Technique.objects.published().first().slug,
+            "policy": "cancellation",  # a policy page (clinic's migration writes the first versions)
+            "default": service.slug,
+        },
         fixed={
             "index": "0",  # the health form's first step
             "key": "no-such-key",  # email confirmation and password reset keys
@@ -231,5 +238,7 @@ def build_world() -> World:
             "object_id": "1",
             "url": "no-such-page/",
             "token": feed_token,  # the therapist of A's calendar link: the address is the key
+            "therapist_id": str(ther_a.pk),  # a therapist's public page
+            "path": profile.logo.name,  # a public image (the media route)
         },
     )

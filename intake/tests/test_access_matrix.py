@@ -78,7 +78,7 @@ def _values(route: Route, row: Row, world: World, obj: str | None = None) -> dic
             objects = world.of_a[name]
             values[name] = objects[obj or row.obj or next(iter(objects))]
         elif name == "slug":
-            values[name] = world.slugs["techniques" if route.name.startswith("techniques:") else "default"]
+            values[name] = world.slugs.get(route.name.split(":")[0], world.slugs["default"])
         elif label is not None:
             assert label in world.admin_objects, f"{route.key}: give {label} an object in access_world.py"
             values[name] = world.admin_objects[label]
