@@ -92,6 +92,12 @@ NOT_HEALTH_READS = {
     "rights:close-account": "the patient's own account",
     "techniques:catalogue": "public",
     "techniques:detail": "public",
+    "contact": "public",
+    "policy": "public",
+    "media": "public",  # the logo and therapists' photos; clinical uploads are never under a URL
+    "bookings:services": "public",
+    "bookings:therapists": "public",
+    "bookings:therapist-detail": "public",
     "bookings:service-list": "booking",
     "bookings:service-slots": "booking",
     "bookings:hold": "booking",
