@@ -17,7 +17,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
 from .inputs import FreeTextField, validate_date_range
@@ -92,6 +92,22 @@ class CheckedInputsAdmin:
         if isinstance(field, forms.DateField | forms.DateTimeField | forms.SplitDateTimeField):
             field.validators.append(validate_date_range)
         return field
+
+    def get_changeform_initial_data(self, request):
+        """An add page filled in from its address (`?start=...`): a date or time the widget could not
+        show (it expects a date, not the text) is parsed, or left out when it is not one."""
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if isinstance(field, models.DateField | models.TimeField) and isinstance(value, str):
+                try:
+                    initial[name] = field.to_python(value)
+                except ValidationError:
+                    del initial[name]
+        return initial
 
     # The list page: rows edited in place and the rows an action is for are looked up by their ids.
     def _get_edited_object_pks(self, request, prefix):

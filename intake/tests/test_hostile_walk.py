@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.test import Client
 from django.urls.converters import IntConverter, SlugConverter
 from django.utils import timezone
 
-from bookings.models import Status
+from bookings.models import Closure, Status, TimeOff
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
-from clinic.models import ClinicPolicy
+from clinic.inputs import EARLIEST_DATE, LATEST_DATE
+from clinic.models import ClinicPolicy, ClinicProfile
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from clinic.tests.routes import Route, all_routes, fill
 from intake.models import ClearanceLetter, Decision, HomeCarePlan, Outcome, ReviewDecision
@@ -79,12 +82,14 @@ HOSTILE_PATH = {
 }
 HOSTILE_PATH_TEXT = ("%00", "x" * 10_000, "-1", "9" * 30, "%E2%80%AE%E2%80%8B", "abc")
 ROLES = ("anonymous", "patient", "therapist", "front_desk", "clinic_admin", "superuser")
-# The admin is sampled: the superuser opens each model's list, add and change pages and the admin's own
-# extra pages, and the change pages with hostile object ids. Hostile form values go to our own admin
-# pages only, not to Django's model forms: its autocomplete widget (an id that is not a number) and,
-# on SQLite, its many-to-many field (an id past 64 bits) still answer those with a 500.
+# The admin is walked by the superuser: each model's list, add and change pages and the admin's own
+# extra pages, with hostile query strings and form posts, and the change pages with hostile object ids.
+# Every add and change form of our own admin is also posted each hostile value in every field: see
+# test_admin_form_stores_no_hostile_value below.
 ADMIN_ROLES = ("superuser",)
-ADMIN_KINDS: tuple[str, ...] = ()
+# Django's own admin pages (lists, the password page) get one value of each class: a date at the end of
+# the calendar, a NUL, an id past 64 bits, a word where a number belongs.
+ADMIN_KINDS: tuple[str, ...] = ("year_9999", "nul", "huge_int", "word")
 DJANGO_ADMIN_PAGES = ("_changelist", "_add", "_change", "_password_change", ":index", ":login", ":app_list")
 ADMIN_SKIPPED_SUFFIXES = ("_history", "_delete", ":", ":autocomplete", ":jsi18n", ":logout", ":view_on_site")
 # A role the page turns away (login redirect, 403, 404) is only sent a couple of hostile requests.
@@ -151,6 +156,12 @@ def _build_dataset() -> dict:
         status=Status.CONFIRMED,
     )
     HomeCarePlan.objects.create(patient=patient, therapist=therapist, appointment=done, note="Gently.")
+    # A row for each change form of the admin that the rows above do not make.
+    ClinicProfile.objects.create(pk=1, name="Calm Clinic", phone="+44 20 7946 0000")
+    Closure.objects.create(first_day=date(2031, 1, 1), last_day=date(2031, 1, 2), reason="New year")
+    TimeOff.objects.create(
+        therapist=therapist, start=now + timedelta(days=300), end=now + timedelta(days=301)
+    )
     superuser = UserFactory(is_superuser=True, is_staff=True)
     users = {
         "anonymous": None,
@@ -323,3 +334,122 @@ def test_route_survives_hostile_input_from_every_role(route, dataset, db):
             walk.request(client, role, "post", path, "hostile path", data={})
     assert real_paths or hostile_paths, f"{route} could not be filled in: teach this test its parameters"
     assert not walk.failures, "\n".join(walk.failures)
+
+
+# --- our admin's add and change forms, posted hostile values ----------------------------------------
+
+OUR_APPS = ("bookings", "clinic", "intake", "techniques")
+# The formset's bookkeeping, the buttons and the token are left as the page gave them.
+KEPT_FIELDS = re.compile(r"(^csrfmiddlewaretoken$|^_|-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$|__prefix__)")
+INVISIBLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200d\u202a-\u202e\u2066-\u2069\ufeff]")
+LONGEST_TEXT = 5000  # the admin's limit for a text without its own (clinic/admin_site.py)
+
+
+def _our_model_admin(route: Route):
+    """The ModelAdmin behind an admin add or change page, when the admin class is ours."""
+    if not route.name.endswith(("_add", "_change")):
+        return None
+    for model, model_admin in admin.site._registry.items():
+        prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}_"
+        if route.name in (prefix + "add", prefix + "change"):
+            ours = type(model_admin).__module__.split(".")[0] in OUR_APPS
+            return model_admin if ours else None
+    return None
+
+
+ADMIN_FORMS = [route for route in ROUTES if _our_model_admin(route) is not None]
+
+
+class FormValues(HTMLParser):
+    """The values a browser would send for the page's form: inputs (ticked boxes only), the chosen
+    options of each select, the text of each textarea."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.values: list[tuple[str, str]] = []
+        self.names: list[str] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        name = a.get("name")
+        if tag == "input" and name:
+            self.names.append(name)
+            if a.get("type") in ("checkbox", "radio") and "checked" not in a:
+                return
+            if a.get("type") not in ("submit", "button", "file"):
+                self.values.append((name, a.get("value") or ""))
+        elif tag == "select" and name:
+            self.names.append(name)
+            self._select = name
+        elif tag == "option" and self._select and "selected" in a:
+            self.values.append((self._select, a.get("value") or ""))
+        elif tag == "textarea" and name:
+            self.names.append(name)
+            self._textarea = name
+            self.values.append((name, ""))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            name, text = self.values[-1]
+            self.values[-1] = (name, text + data.removeprefix("\n") if not text else text + data)
+
+
+def _form_values(html: str) -> tuple[dict[str, list[str]], list[str]]:
+    parser = FormValues()
+    parser.feed(html)
+    values: dict[str, list[str]] = {}
+    for name, value in parser.values:
+        values.setdefault(name, []).append(value)
+    spoilable = sorted({n for n in parser.names if not KEPT_FIELDS.search(n)})
+    return values, spoilable
+
+
+def _hostile_rows(model_admin) -> list[str]:
+    """Every value of the form's model and its inlines' models that no admin form should store."""
+    found = []
+    for model in [model_admin.model, *(inline.model for inline in model_admin.inlines)]:
+        fields = list(model._meta.concrete_fields)
+        for row in model._default_manager.values_list("pk", *(f.attname for f in fields)):
+            for field, value in zip(fields, row[1:], strict=True):
+                if _is_hostile(field, value):
+                    found.append(f"{model.__name__} #{row[0]} {field.name}={str(value)[:40]!r}")
+    return found
+
+
+def _is_hostile(field, value) -> bool:
+    if isinstance(value, str) and isinstance(field, (models.CharField, models.TextField)):
+        return bool(INVISIBLE.search(value)) or len(value) > LONGEST_TEXT
+    if isinstance(value, datetime | date):
+        day = value.date() if isinstance(value, datetime) else value
+        return not EARLIEST_DATE <= day <= LATEST_DATE
+    return False
+
+
+@pytest.mark.parametrize("route", ADMIN_FORMS, ids=str)
+def test_admin_form_stores_no_hostile_value(route, dataset, db):
+    """Each hostile value in every field of the form (the formsets' bookkeeping as the page gave it):
+    each post answers with the form and its errors, or saves cleaned values, never a server error, and
+    no row of the form's models holds a hostile value afterwards."""
+    model_admin = _our_model_admin(route)
+    walk = Walk(route)
+    client = _client(dataset["users"]["superuser"])
+    (path,) = [p for values in _real_values(route, dataset) if (p := fill(route, values))]
+    page = client.get(path)
+    assert page.status_code in (200, 302, 403), f"{path}: {page.status_code}"  # 302: no such row
+    given, spoilable = _form_values(page.content.decode())
+    if not spoilable:  # a read-only or missing record (no form): posts are refused
+        spoilable = [field.name for field in model_admin.model._meta.fields]
+    for label, value in HOSTILE.items():
+        data = {**given, **dict.fromkeys(spoilable, value), "_save": "Save"}
+        walk.request(client, "superuser", "post", path, label, data=data)
+    stored = _hostile_rows(model_admin)
+    assert not walk.failures, "\n".join(walk.failures)
+    assert not stored, f"{path} stored hostile values: {stored}"
