@@ -58,6 +58,7 @@ def test_the_account_page_lists_browsers_fits_a_phone_and_logs_out_the_others(br
     page.click("#log-out-elsewhere")
     assert "That is not your password." in page.locator("#log-out-errors").inner_text()
     page.screenshot(path=str(shots / "account-wrong-password-375.png"), full_page=True)
+    check_page(page)
     assert phone.get(reverse("bookings:appointment-list")).status_code == 200  # nothing ended
     # The page with the message is the 400 answer to the form, which Chromium reports as a failed load.
     assert problems == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
