@@ -115,7 +115,7 @@ def test_a_failure_inside_audit_rewrite_leaves_the_guard_on(rows):
     refused(lambda: LogEntry.objects.filter(pk=rows[LogEntry].pk).delete())
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_another_connection_never_sees_the_permission(rows):
     """The permission is the transaction's own: a second connection writing meanwhile is refused."""
     outcome = {}
