@@ -1,7 +1,7 @@
 """The audit tables are append-only in the database itself: a trigger on the change trail
 (`auditlog_logentry`) and on the access log (`clinic_accessevent`) refuses every UPDATE and DELETE (and,
 on PostgreSQL, TRUNCATE), whether it comes from the ORM, the admin, a shell or plain SQL (migration
-`clinic.0019_audit_append_only`). The refusal is an `IntegrityError` on both databases.
+`clinic.0023_audit_append_only`). The refusal is an `IntegrityError` on both databases.
 
 The one exception is a patient's rights, which the law puts above the log's permanence: closing an
 account anonymises the entries that name the patient, and the purge after the retention period deletes

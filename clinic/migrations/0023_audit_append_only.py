@@ -73,7 +73,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("auditlog", "0017_add_actor_email"),
-        ("clinic", "0018_user_session_generation"),
+        ("clinic", "0022_policy_pages_first_versions"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards)]
