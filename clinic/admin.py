@@ -4,11 +4,13 @@ from allauth.account.admin import EmailAddressAdmin as AllauthEmailAddressAdmin
 from allauth.account.models import EmailAddress
 from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
 from allauth.usersessions.models import UserSession
+from auditlog.models import LogEntry as ChangeEntry
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -179,6 +181,26 @@ class UserAdmin(DjangoUserAdmin):
             "policy": ClinicPolicy.get(),
         }
         return TemplateResponse(request, "admin/clinic/user/close_account.html", context)
+
+    def get_deleted_objects(self, objs, request):
+        """Django's list of what a delete takes, plus the change trail's entries each account made as
+        what stops it: the trail is append-only (clinic.audit.guard), so they cannot lose their author.
+        Such an account is deactivated instead."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        authors = (
+            ChangeEntry.objects.filter(actor__in=[user.pk for user in objs])
+            .values("actor")
+            .annotate(entries=Count("pk"))
+            .values_list("actor", "entries")
+        )
+        made = dict(authors)
+        for user in objs:
+            if made.get(user.pk):
+                protected.append(
+                    f"{made[user.pk]} entries on the change trail made by {user}: the trail keeps its "
+                    "authors, so deactivate this account (untick Active) instead."
+                )
+        return to_delete, model_count, perms_needed, protected
 
     def delete_model(self, request, obj):
         self._check_deletable(request, [obj])

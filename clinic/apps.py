@@ -41,6 +41,9 @@ class ClinicConfig(AppConfig):
         )
         password_set.connect(sessions.end_other_sessions_on_password_change, dispatch_uid="clinic_pw_set")
         password_reset.connect(sessions.end_sessions_on_password_reset, dispatch_uid="clinic_password_reset")
+        authenticator_removed.connect(
+            sessions.end_other_sessions_on_factor_removed, dispatch_uid="clinic_factor_removed_sessions"
+        )
 
 
 class ClinicAdminConfig(admin_apps.AdminConfig):

@@ -24,6 +24,29 @@ class SignupForm(forms.Form):
         user.save(update_fields=["first_name", "last_name"])
 
 
+class CurrentPasswordForm(forms.Form):
+    """The signed-in person types their password again before an action that ends their sessions or
+    closes their account: someone who found the browser open cannot do it."""
+
+    password = forms.CharField(
+        label="Your password",
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": "Type your password to go on."},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if "\x00" in password or not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.", code="wrong_password")
+        return password
+
+
 def _clean_name(value: str) -> str:
     value = " ".join(value.split())
     if not value:

@@ -9,7 +9,8 @@
 - A password change or reset ends every other session: the session carries a hash of the password
   (Django's session verification), and the sessions allauth tracks are deleted too. "Log out
   everywhere" (`sessions_end_all`) moves the account's `session_generation` on, which ends every
-  session however it was made, tracked or not.
+  session however it was made, tracked or not; so does removing a second factor (every other session)
+  or a clinic admin resetting it (every session).
 """
 
 from __future__ import annotations
@@ -117,13 +118,19 @@ def _end_tracked(user, *, keep_key: str | None) -> None:
             tracked.end()
 
 
-def sessions_end_all(*, user, request, keep_this_one: bool) -> None:
-    """End every session of `user`: tracked or not, on any device. With `keep_this_one` the browser
-    making the request stays logged in (with a new session key); otherwise it is logged out too."""
+def sessions_end_every(user) -> None:
+    """End every session of `user`, tracked or not, on any device, from outside them (an admin's
+    reset of their second factor): the generation moves on, so every session's check fails."""
     with transaction.atomic():
         get_user_model().objects.filter(pk=user.pk).update(session_generation=F("session_generation") + 1)
         user.refresh_from_db(fields=["session_generation"])
         _end_tracked(user, keep_key=None)
+
+
+def sessions_end_all(*, user, request, keep_this_one: bool) -> None:
+    """End every session of `user`: tracked or not, on any device. With `keep_this_one` the browser
+    making the request stays logged in (with a new session key); otherwise it is logged out too."""
+    sessions_end_every(user)
     if keep_this_one:
         update_session_auth_hash(request, user)
         UserSession.objects.create_from_request(request)
@@ -135,6 +142,21 @@ def end_other_sessions_on_password_change(sender, request, user, **kwargs) -> No
     """allauth's `password_changed` and `password_set`: the sessions Django's password hash has
     already made useless are deleted as well; this browser keeps its (new) session."""
     _end_tracked(user, keep_key=request.session.session_key)
+
+
+def end_other_sessions_on_factor_removed(sender, request, user, authenticator, **kwargs) -> None:
+    """allauth.mfa's `authenticator_removed`: a second factor taken away (by its owner, or by whoever
+    got into their session) ends every other session, as "log out on other devices" does; this browser
+    stays. Recovery codes are removed only with the last app or key, which has ended them already.
+    Regenerating recovery codes (`authenticator_reset`) ends nothing: it is routine (codes used up or
+    printed again), the old codes stop working for any new sign-in at once, and the person's phone and
+    laptop would be logged out for it."""
+    if authenticator.type == "recovery_codes":
+        return
+    if request is not None and getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        sessions_end_all(user=user, request=request, keep_this_one=True)
+    else:
+        sessions_end_every(user)
 
 
 def end_sessions_on_password_reset(sender, request, user, **kwargs) -> None:

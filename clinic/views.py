@@ -2,13 +2,15 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
@@ -17,6 +19,7 @@ from django.views.static import serve as static_serve
 
 from . import sessions
 from .accounts.second_factor import has_second_factor
+from .forms import CurrentPasswordForm
 from .markup import render_plain
 from .models import ClinicPolicy, PolicyPage
 from .roles import requires_second_factor
@@ -52,6 +55,7 @@ class AccountView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         listed = sessions.sessions_of(self.request)
+        kwargs.setdefault("password_form", CurrentPasswordForm(user=self.request.user))
         return super().get_context_data(
             **kwargs,
             has_second_factor=has_second_factor(self.request.user),
@@ -63,9 +67,30 @@ class AccountView(LoginRequiredMixin, TemplateView):
         )
 
 
+TOO_MANY_TRIES = "Too many tries with a wrong password. Wait a minute, then try again."
+
+
+def _password_confirmed(request) -> HttpResponse | None:
+    """None when the POSTed password is the person's; otherwise the account page again with the
+    message (400, or 429 once allauth's re-authentication limit is reached) and nothing done."""
+    form = CurrentPasswordForm(request.POST, user=request.user)
+    status = 400
+    if not ratelimit.consume(request, action="reauthenticate", user=request.user):
+        form.add_error(None, TOO_MANY_TRIES)
+        status = 429
+    elif form.is_valid():
+        return None
+    view = AccountView()
+    view.setup(request)
+    context = view.get_context_data(password_form=form)
+    return TemplateResponse(request, view.template_name, context, status=status)
+
+
 @login_required
 @require_POST
 def account_log_out_elsewhere(request):
+    if refused := _password_confirmed(request):
+        return refused
     sessions.sessions_end_all(user=request.user, request=request, keep_this_one=True)
     messages.success(
         request, "You are logged out on every other device and browser. You are still logged in here."
@@ -76,6 +101,8 @@ def account_log_out_elsewhere(request):
 @login_required
 @require_POST
 def account_log_out_everywhere(request):
+    if refused := _password_confirmed(request):
+        return refused
     sessions.sessions_end_all(user=request.user, request=request, keep_this_one=False)
     messages.success(request, "You are logged out everywhere, including this browser.")
     return redirect(settings.LOGIN_URL)

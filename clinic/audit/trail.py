@@ -52,10 +52,14 @@ def track(
     masked: Iterable[str] = (),
     excluded: Iterable[str] = (),
     m2m: Iterable[str] = (),
+    label: str | None = None,
 ) -> None:
     """Record every create, change and delete of `model`; `masked` fields are named but never stored,
     `excluded` ones not recorded at all (bookkeeping such as idempotency keys; `updated_at` always, as
-    an entry's own timestamp says when), `m2m` relations listed with the objects added and removed."""
+    an entry's own timestamp says when), `m2m` relations listed with the objects added and removed.
+    With `label`, entries name a record "<label> <id>", never by its own text (an account's name)."""
+    if label is not None:
+        _labels[model] = label
     # Reverse relations (a result's decisions) are the other model's business: auditlog would list
     # them, empty, on every create.
     reverse = [f.name for f in model._meta.get_fields() if f.auto_created and not f.concrete]
@@ -65,6 +69,9 @@ def track(
         exclude_fields=[*excluded, *reverse, "updated_at"],
         m2m_fields=set(m2m),
     )
+
+
+_labels: dict[type[models.Model], str] = {}
 
 
 def is_about_a_patient(model: type[models.Model] | None) -> bool:
@@ -83,6 +90,8 @@ def _label_patient_records(sender, instance: LogEntry, **kwargs) -> None:
     model = instance.content_type.model_class()
     if is_about_a_patient(model):
         instance.object_repr = record_label(model, instance.object_pk)
+    elif model in _labels:
+        instance.object_repr = f"{_labels[model]} {instance.object_pk}"
 
 
 # --- who acts -----------------------------------------------------------------------------------------
@@ -154,6 +163,12 @@ def _task_done(sender, task_result, **kwargs) -> None:
     context = _task_actors.pop(task_result.id, None)
     if context is not None:
         context.__exit__(None, None, None)
+
+
+def acting_as_closed_account(account, *, email: str) -> AbstractContextManager:
+    """Entries written inside name `account` (being closed) by its placeholder `email`, with no
+    address: what erasure leaves of the entries the patient made before."""
+    return _stamping(actor=account, actor_email=email, remote_addr=None)
 
 
 def acted_by(by) -> AbstractContextManager:

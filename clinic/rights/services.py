@@ -18,6 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from ..audit.trail import acted_by, acting_as_closed_account
 from ..errors import DomainError
 from ..models import ClinicPolicy, ClinicProfile
 from ..scheduling import run_at
@@ -105,14 +106,21 @@ def patient_erase(*, patient, by) -> ErasureRecord:
             placeholder_email=f"erased-{uuid.uuid4().hex}@{ERASED_EMAIL_DOMAIN}",
             redactor=redactor,
         )
-        for part in registry.parts():
-            if part.erase:
-                part.erase(erasure)
+        # The erasure's own entries on the change trail (the account anonymised, its second factors
+        # removed) name, when the patient closes it themselves, the closed account without its email
+        # or address, as the patient's earlier entries are left.
+        self_closed = by.pk == locked.pk
+        with (
+            acting_as_closed_account(locked, email=erasure.placeholder_email) if self_closed else acted_by(by)
+        ):
+            for part in registry.parts():
+                if part.erase:
+                    part.erase(erasure)
         last_contact = min(max(contacts), now) if contacts else None
         record = ErasureRecord.objects.create(
             patient=locked,
             erased_at=now,
-            by_clinic=by.pk != locked.pk,
+            by_clinic=not self_closed,
             cancelled_appointments=erasure.cancelled_appointments,
             last_contact=last_contact,
             purge_after=retention_end(last_contact=last_contact, erased_at=now, policy=ClinicPolicy.get()),

@@ -222,6 +222,11 @@ OUTBOX_RETRY_DELAYS = env.list("OUTBOX_RETRY_DELAYS", cast=int, default=[60, 5 *
 # production (CACHE_URL=redis://host:6379/0, Django's own RedisCache), else a table in the database
 # (created by clinic's migration `cache_table`, so a fresh `migrate` is enough).
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://clinic_cache")}
+# `?key_prefix=clinic-a` keeps several deployments apart on one Redis; django-environ hands Django's
+# RedisCache that (and timeout, version) in lower case, where Django never reads it.
+for _option in ("key_prefix", "timeout", "version"):
+    if _option in CACHES["default"]:
+        CACHES["default"][_option.upper()] = CACHES["default"].pop(_option)
 
 # Attempts to hold a slot (the booking page and the API) per user and per client address, in one
 # fixed window. A burst past either limit is refused with 429 until the window ends.

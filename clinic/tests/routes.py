@@ -1,12 +1,14 @@
 """Every URL pattern of the project, read from the resolver, for the tests that walk them all.
 
-The hostile-input walk (`intake/tests/test_hostile_walk.py`) and the access matrix
-(`intake/tests/test_access_matrix.py`) both start here, so a route added anywhere is walked by both
+The hostile-input walk (`intake/tests/test_hostile_walk.py`), the access matrix
+(`intake/tests/test_access_matrix.py`) and the access-event classification
+(`intake/tests/test_access_events.py`) all start here, so a route added anywhere is walked by each
 the day it is added.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.urls import URLResolver, get_resolver, resolve
@@ -19,6 +21,7 @@ class Route:
     name: str
     regex: str
     converters: dict = field(hash=False, compare=False)
+    callback: Callable | None = field(default=None, hash=False, compare=False)
 
     @property
     def is_admin(self) -> bool:
@@ -42,6 +45,12 @@ class Route:
         template, params = normalize(self.regex)[0]
         return self.name + template % {name: f"<{name}>" for name in params}
 
+    @property
+    def path_prefix(self) -> str:
+        """The path's first segment with its slash ("admin/", "accounts/", "api/"), or ""."""
+        head, slash, _ = self.regex.partition("/")
+        return head + slash if slash else ""
+
     def __str__(self) -> str:
         return self.name or self.regex
 
@@ -54,7 +63,7 @@ def _walk(resolver, prefix: str = "", converters: dict | None = None, namespace:
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             yield from _walk(entry, regex, found, inner)
         else:
-            yield Route(f"{namespace}{entry.name or ''}", regex, found)
+            yield Route(f"{namespace}{entry.name or ''}", regex, found, entry.callback)
 
 
 def all_routes() -> list[Route]:

@@ -1,5 +1,5 @@
 """The account page in a real browser, on a phone and a desktop: every browser the person is logged in
-with, and "log out on other devices" ending the phone's session."""
+with, and "log out on other devices" ending the phone's session once the password is typed again."""
 
 from __future__ import annotations
 
@@ -54,6 +54,17 @@ def test_the_account_page_lists_browsers_fits_a_phone_and_logs_out_the_others(br
         assert overflow == 0, f"the page is {overflow} px wider than a {width} px screen"
 
     page.set_viewport_size({"width": 375, "height": 900})
+    page.fill("#log-out-form input[name=password]", "not-my-password")
+    page.click("#log-out-elsewhere")
+    assert "That is not your password." in page.locator("#log-out-errors").inner_text()
+    page.screenshot(path=str(shots / "account-wrong-password-375.png"), full_page=True)
+    check_page(page)
+    assert phone.get(reverse("bookings:appointment-list")).status_code == 200  # nothing ended
+    # The page with the message is the 400 answer to the form, which Chromium reports as a failed load.
+    assert problems == ["Failed to load resource: the server responded with a status of 400 (Bad Request)"]
+    problems.clear()
+
+    page.fill("#log-out-form input[name=password]", PASSWORD)
     page.click("#log-out-elsewhere")
     assert "You are still logged in here" in page.locator(".messages").inner_text()
     assert page.locator("#sessions li").count() == 1
@@ -61,6 +72,7 @@ def test_the_account_page_lists_browsers_fits_a_phone_and_logs_out_the_others(br
     check_page(page)
     assert phone.get(reverse("bookings:appointment-list")).status_code == 302  # the phone is logged out
 
+    page.fill("#log-out-form input[name=password]", PASSWORD)
     page.click("#log-out-everywhere")
     assert page.url.endswith("/accounts/login/")  # allauth's login page
     assert "You are logged out everywhere" in page.locator(".messages").inner_text()

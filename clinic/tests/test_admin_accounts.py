@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 from allauth.account.models import EmailAddress
+from auditlog.models import LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from clinic import permissions
 from clinic.admin import UserAdmin
+from clinic.audit.trail import acting_as
 from clinic.models import User
 from clinic.roles import CLINIC_ADMINS, FRONT_DESK, THERAPISTS
 
@@ -281,3 +283,24 @@ def test_manageable_users_and_the_per_account_check_agree(clinic_admin, root):
         p.pk for p in people
     }
     assert root.pk not in listed and powerful.pk not in listed
+
+
+# --- the change trail keeps its authors ---------------------------------------------------------------
+
+
+def test_a_staff_account_that_made_changes_is_not_deleted_but_the_page_says_why(client, root):
+    """The trail is append-only (`clinic.audit.guard`): deleting its author would empty their entries'
+    actor, so the delete page lists the entries as what stops it instead of failing."""
+    author = therapist_user(email="leaver@example.org")
+    with acting_as(author):
+        author.first_name = "Lee"
+        author.save()
+    client.force_login(root)
+    url = reverse("admin:clinic_user_delete", args=[author.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "change trail" in page.content.decode()
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 200  # the page again, nothing deleted
+    assert User.objects.filter(pk=author.pk).exists()
+    assert LogEntry.objects.filter(actor=author).exists()

@@ -36,13 +36,14 @@ def clock():
         yield traveller
 
 
-def log_in(user, user_agent: str = FIREFOX, **extra) -> Client:
+def log_in(user, user_agent: str = FIREFOX, *, step: int = 0, **extra) -> Client:
     """A browser that logged in through the login page, as a person does (so allauth tracks it), with
-    the code from the authenticator app when the account has one (every staff account)."""
+    the code from the authenticator app when the account has one (every staff account): the code of
+    `step` 30-second steps later, as a code is accepted only once."""
     browser = Client(HTTP_USER_AGENT=user_agent)
     response = browser.post(reverse("account_login"), {"login": user.email, "password": PASSWORD, **extra})
     if response.status_code == 302 and response["Location"] == reverse("mfa_authenticate"):
-        response = code_step(browser, totp_code())
+        response = code_step(browser, totp_code(step=step))
     assert response.status_code == 302, response.content[:300]
     assert signed_in(browser)
     return browser
@@ -165,7 +166,7 @@ def test_log_out_everywhere_ends_every_session_including_this_one_and_untracked_
     user = UserFactory()
     here, phone = log_in(user), log_in(user, IPHONE)
     client.force_login(user)  # a session allauth never tracked
-    response = here.post(reverse("account-logout-everywhere"))
+    response = here.post(reverse("account-logout-everywhere"), {"password": PASSWORD})
     assert response["Location"] == reverse("account_login")
     assert "You are logged out everywhere" in here.get(response["Location"]).content.decode()
     for browser in (here, phone, client):
@@ -176,11 +177,52 @@ def test_log_out_everywhere_ends_every_session_including_this_one_and_untracked_
 def test_log_out_on_other_devices_keeps_this_browser():
     user = UserFactory()
     here, phone = log_in(user), log_in(user, IPHONE)
-    response = here.post(reverse("account-logout-elsewhere"), follow=True)
+    response = here.post(reverse("account-logout-elsewhere"), {"password": PASSWORD}, follow=True)
     assert "You are still logged in here" in response.content.decode()
     assert here.get(reverse("bookings:appointment-list")).status_code == 200
     assert phone.get(reverse("bookings:appointment-list")).status_code == 302
     assert UserSession.objects.filter(user=user).count() == 1
+
+
+@pytest.mark.parametrize("route", ["account-logout-elsewhere", "account-logout-everywhere"])
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [("not-my-password", "That is not your password."), ("", "Type your password to go on.")],
+)
+def test_logging_out_elsewhere_or_everywhere_asks_for_the_password_and_a_wrong_one_ends_nothing(
+    route, password, message
+):
+    user = UserFactory()
+    here, phone = log_in(user), log_in(user, IPHONE)
+    response = here.post(reverse(route), {"password": password})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert message in body and "Nothing was logged out." in body
+    assert 'data-session="current"' in body  # the account page again, with its list
+    for browser in (here, phone):
+        assert browser.get(reverse("bookings:appointment-list")).status_code == 200
+    assert UserSession.objects.filter(user=user).count() == 2
+    user.refresh_from_db()
+    assert user.session_generation == 0
+
+
+def test_the_account_page_asks_for_the_password_next_to_the_log_out_buttons(client):
+    client.force_login(UserFactory())
+    body = client.get(reverse("account")).content.decode()
+    assert 'autocomplete="current-password"' in body
+    assert body.count('name="password"') == 1
+
+
+def test_guessing_the_password_on_the_log_out_form_is_limited(settings):
+    settings.ACCOUNT_RATE_LIMITS = {"reauthenticate": "3/m/user"}
+    user = UserFactory()
+    here = log_in(user)
+    for _ in range(3):
+        assert here.post(reverse("account-logout-everywhere"), {"password": "guess"}).status_code == 400
+    response = here.post(reverse("account-logout-everywhere"), {"password": PASSWORD})
+    assert response.status_code == 429
+    assert "Too many tries" in response.content.decode()
+    assert signed_in(here)
 
 
 def test_the_account_page_lists_each_browser_with_this_one_first(clock):
@@ -209,7 +251,7 @@ def test_the_account_page_lists_sessions_kept_in_the_cache_too(settings):
     phone = log_in(user, IPHONE)
     here = log_in(user)
     assert here.get(reverse("account")).content.decode().count("data-session=") == 2
-    here.post(reverse("account-logout-elsewhere"))
+    here.post(reverse("account-logout-elsewhere"), {"password": PASSWORD})
     assert phone.get(reverse("bookings:appointment-list")).status_code == 302
     assert here.get(reverse("account")).content.decode().count("data-session=") == 1
 

@@ -80,8 +80,9 @@ ROWS: dict[str, Row] = {
     "account_reset_password_done": Row("200", "405"),
     # --- the account page (clinic.views) and allauth's sessions page, which points to it ---
     "account": Row(SIGNED_IN, "302 405 405 405 405 405 405 405"),
-    "account-logout-elsewhere": Row(POST_ONLY, "302"),
-    "account-logout-everywhere": Row(POST_ONLY, "302"),
+    # No password sent: the account page again with "Type your password to go on." and nothing ended.
+    "account-logout-elsewhere": Row(POST_ONLY, "302 400 400 400 400 400 400 400"),
+    "account-logout-everywhere": Row(POST_ONLY, "302 400 400 400 400 400 400 400"),
     "usersessions_list": Row(SIGNED_IN, "302"),
     # --- the patient's rights (rights13): their own data, and closing their own account ---
     "rights:my-data": Row(SIGNED_IN, SIGNED_IN),

@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import RequestFactory
-from django.urls import URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from bookings.tests.factories import bookable_therapist
 from clinic.audit.access import reads_health_data, record_access
@@ -21,6 +21,7 @@ from clinic.audit.admin import RecordsAccessAdmin
 from clinic.audit.models import AccessEvent, AccessKind
 from clinic.audit.trail import is_about_a_patient
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
+from clinic.tests.routes import all_routes
 from intake.models import CheckIn, ClearanceLetter, Decision, HomeCarePlan, ReviewDecision, StaffAlert
 
 from .plan_fixtures import book
@@ -126,22 +127,13 @@ NOT_HEALTH_READS = {
 }
 
 
-def _walk(resolver, prefix: str = "", namespace: str = ""):
-    for entry in resolver.url_patterns:
-        if isinstance(entry, URLResolver):
-            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
-            yield from _walk(entry, prefix + str(entry.pattern), inner)
-        else:
-            yield f"{namespace}{entry.name or ''}", prefix + str(entry.pattern), entry.callback
-
-
 def app_routes():
-    """Our pages: every route but the admin (its own test below), allauth's account pages and the API
-    (the signed-in patient's own bookings only)."""
+    """Our pages, from the shared route walk: every route but the admin (its own test below), allauth's
+    account pages and the API (the signed-in patient's own bookings only)."""
     return [
-        (name, callback)
-        for name, path, callback in _walk(get_resolver())
-        if not path.startswith(("admin/", "accounts/", "api/"))
+        (route.key, route.callback)
+        for route in all_routes()
+        if route.path_prefix not in ("admin/", "accounts/", "api/")
     ]
 
 

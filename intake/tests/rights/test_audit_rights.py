@@ -10,6 +10,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.urls import reverse
 
+from clinic.audit.guard import audit_rewrite
 from clinic.audit.models import AccessEvent
 from clinic.audit.trail import acting_as
 from clinic.rights.services import patient_erase
@@ -25,16 +26,19 @@ def zebedee(service, therapist):
     with acting_as(None):
         record = full_record(ZEBEDEE, service=service, therapist=therapist, admin=clinic_admin_user())
     patient = record["patient"]
-    # As if the patient had done it all from their own pages, from their own address.
-    LogEntry.objects.filter(additional_data__patient=patient.pk).update(
-        actor=patient, actor_email=patient.email, remote_addr="198.51.100.77"
-    )
+    # As if the patient had done it all from their own pages, from their own address (the trail is
+    # append-only: only the guard's one exception rewrites it).
+    with audit_rewrite():
+        LogEntry.objects.filter(additional_data__patient=patient.pk).update(
+            actor=patient, actor_email=patient.email, remote_addr="198.51.100.77"
+        )
     return record
 
 
 def test_the_export_lists_who_read_the_record_without_their_address(client, zebedee, therapist):
     patient = zebedee["patient"]
-    AccessEvent.objects.filter(patient=patient).update(ip_address="203.0.113.8", user_agent="Firefox/140")
+    with audit_rewrite():
+        AccessEvent.objects.filter(patient=patient).update(ip_address="203.0.113.8", user_agent="Firefox/140")
     client.force_login(patient)
     sections = json.loads(client.get(reverse("rights:my-data-download")).content)["sections"]
     (read,) = sections["record_access"]
