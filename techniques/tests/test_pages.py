@@ -182,4 +182,5 @@ def test_static_files_for_the_pages_exist():
 
 def test_public_nav_links_to_the_catalogue(client):
     body = client.get(reverse("home")).content.decode()
-    assert f'<a class="nav-link" href="{reverse("techniques:catalogue")}">Techniques</a>' in body
+    url = reverse("techniques:catalogue")
+    assert f'<a class="nav-link" href="{url}" data-nav="techniques">Techniques</a>' in body
