@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
@@ -112,7 +112,9 @@ class SecondFactorRequiredMiddleware:
                 reverse("account_email"),
                 reverse("account_email_verification_sent"),
                 reverse("account_confirm_email", args=["key"]).removesuffix("key/"),
-                static(""),
+                # The static files' URL prefix; `static("")` would ask production's manifest storage
+                # for a file called '' and fail every request.
+                settings.STATIC_URL,
                 "/favicon.ico",
             )
         return self._open

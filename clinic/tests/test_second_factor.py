@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clinic.accounts.second_factor import SESSION_KEY
+from clinic.middleware import SecondFactorRequiredMiddleware
 from clinic.models import User
 from clinic.roles import FRONT_DESK
 from clinic.tests.factories import (
@@ -250,3 +251,14 @@ def test_factories_give_staff_a_second_factor_and_patients_none():
     assert not Authenticator.objects.filter(
         user=User.objects.create_superuser(email="r@example.org")
     ).exists()
+
+
+def test_open_paths_need_no_static_manifest(settings):
+    """Production keeps static files in a manifest (whitenoise), which holds no entry for '': the
+    middleware's open paths must not ask it for one, or every request fails with a 500."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    open_paths = SecondFactorRequiredMiddleware(lambda request: None).open_paths()
+    assert "/static/" in open_paths
