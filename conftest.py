@@ -73,7 +73,10 @@ def browser_page(live_server):
                 executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
             )
             try:
-                context = browser.new_context(base_url=live_server.url)
+                # A browser in the clinic's country: British dates in date boxes, the clinic's clock.
+                context = browser.new_context(
+                    base_url=live_server.url, locale="en-GB", timezone_id="Europe/London"
+                )
                 yield context.new_page()
                 context.close()
             finally:

@@ -1,14 +1,20 @@
-"""Benchmark: a 28-day "any therapist" availability call, in-process, with 10 therapists, 8 weeks of hours
-and 1,000 active appointments. Target: median under 50 ms.
+"""Benchmark, in-process: availability with the issue's data shape (bench/_clinic_data.py: 10 therapists,
+nine weeks of hours, 1,000 appointments over 28 days; 50 therapists over 62 days), the engine alone
+(`selectors.free_slots`, its 8 queries included) against the API (v1, and v2's compact answer) through
+Django's test client with every middleware; then again after 50,000 past appointments in every status,
+with the query plan of the busy-interval query.
 
-    .venv/bin/python bench/availability_bench.py                     # throwaway SQLite file
+    .venv/bin/python bench/availability_bench.py [--runs 30]                # throwaway SQLite file
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_bench .venv/bin/python bench/availability_bench.py
 
-Not part of the test run. It creates its own database (and, on PostgreSQL, drops it afterwards).
+Targets (issue 16): API any x 28 days at most 1.5 x the engine; 50 x 62 days under 300 ms and 500 KB;
+50,000 past appointments add under 10 %. Not part of the test run. It creates its own database (and, on
+PostgreSQL, drops it afterwards).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import sys
@@ -17,9 +23,9 @@ import time
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 tmp = tempfile.mkdtemp()
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
 os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
@@ -29,91 +35,121 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--history", type=int, default=50_000)
+    args = parser.parse_args()
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
-        run()
+        run(args.runs, args.history)
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
-def run() -> None:
-    from bookings import selectors
-    from bookings.models import Appointment, Service, Status, WeeklyHours
-    from clinic.models import Licence, LicenceType, Therapist, User
-
-    tz = ZoneInfo("Europe/London")
-    first_day = date(2030, 3, 4)  # a Monday; 28 days from here crosses the spring DST change
-    service = Service.objects.create(
-        name="Psoas 60", slug="psoas-60", duration_minutes=60, buffer_minutes=15, price=70
-    )
-    service.licence_types.set(LicenceType.objects.all())
-    therapists = []
-    for i in range(10):
-        user = User.objects.create_user(email=f"t{i}@bench.example", password=None)
-        t = Therapist.objects.create(user=user, display_name=f"Therapist {i:02d}")
-        Licence.objects.create(
-            therapist=t,
-            licence_type=LicenceType.objects.first(),
-            number=f"B{i}",
-            issuing_body="Bench",
-            expires_on=date(2099, 1, 1),
-        )
-        for weekday in range(6):
-            WeeklyHours.objects.create(
-                therapist=t,
-                weekday=weekday,
-                start_time=dtime(9),
-                end_time=dtime(12, 30),
-                valid_from=first_day,
-                valid_to=first_day + timedelta(weeks=8),
-            )
-            WeeklyHours.objects.create(
-                therapist=t,
-                weekday=weekday,
-                start_time=dtime(13, 30),
-                end_time=dtime(18),
-                valid_from=first_day,
-                valid_to=first_day + timedelta(weeks=8),
-            )
-        service.therapists.add(t)
-        therapists.append(t)
-    patients = [User.objects.create_user(email=f"p{i}@bench.example", password=None) for i in range(10)]
-    rows = []
-    for i in range(1000):
-        t_idx, k = i % 10, i // 10  # k: 0..99 -> 28 days x 4 slots
-        start = datetime.combine(first_day + timedelta(days=k % 28), dtime(9), tzinfo=tz) + timedelta(
-            minutes=75 * (k // 28)
-        )
-        rows.append(
-            Appointment(
-                patient=patients[t_idx],
-                therapist=therapists[t_idx],
-                service=service,
-                start=start,
-                end=start + timedelta(minutes=60),
-                blocks_until=start + timedelta(minutes=75),
-                status=Status.CONFIRMED,
-            )
-        )
-    Appointment.objects.bulk_create(rows)
-
-    now = datetime.combine(first_day, dtime(6), tzinfo=tz)
+def timed(fn, runs: int) -> tuple[float, float]:
+    """Median and p95 in ms (one warm-up call first)."""
+    fn()
     timings = []
-    for _ in range(30):
+    for _ in range(runs):
         started = time.perf_counter()
-        slots = selectors.free_slots(service=service, therapist=None, first_day=first_day, days=28, now=now)
+        fn()
         timings.append((time.perf_counter() - started) * 1000)
-    print(f"database: {connection.vendor}")
-    print(f"slots returned: {len(slots)}")
+    timings.sort()
+    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+
+
+def run(runs: int, history: int) -> None:
+    import _clinic_data
+
+    from bookings import selectors
+    from bookings.models import Appointment, Service
+
+    shape = _clinic_data.make_clinic(wide=True)
+    service = Service.objects.get(slug=shape["service"])
+    first = date.fromisoformat(shape["first_day"])
+    client = Client()
+
+    def engine(days=28, therapist=None, svc=service):
+        return selectors.free_slots(service=svc, therapist=therapist, first_day=first, days=days)
+
+    def api(version: int, days=28, therapist=None, slug=shape["service"]):
+        params = {"service": slug, "from": first.isoformat(), "days": days}
+        if therapist:
+            params["therapist"] = therapist
+        response = client.get(f"/api/v{version}/availability", params)
+        assert response.status_code == 200, response.content[:300]
+        return response
+
+    one = service.therapists.get(pk=shape["therapist"])
+    print(f"database: {connection.vendor}; {len(engine())} slots any x 28 days")
+    rows = []
+
+    def row(name, fn, base=None):
+        median, p95 = timed(fn, runs)
+        ratio = f"{median / base:.2f} x engine" if base else ""
+        rows.append((name, median, p95, ratio))
+        return median
+
+    base28 = row("engine any x 28 days", engine)
+    row("API v1 any x 28 days", lambda: api(1), base28)
+    v2_28 = row("API v2 any x 28 days", lambda: api(2), base28)
+    base7 = row("engine one x 7 days", lambda: engine(7, one))
+    row("API v1 one x 7 days", lambda: api(1, 7, one.pk), base7)
+    row("API v2 one x 7 days", lambda: api(2, 7, one.pk), base7)
+    wide = Service.objects.get(slug="psoas-wide")
+    base_wide = row("engine 50 x 62 days", lambda: engine(62, svc=wide))
+    row("API v1 50 x 62 days", lambda: api(1, 62, slug="psoas-wide"), base_wide)
+    row("API v2 50 x 62 days", lambda: api(2, 62, slug="psoas-wide"), base_wide)
+    print_rows(rows)
+    v1_size = len(api(1, 62, slug="psoas-wide").content)
+    v2_size = len(api(2, 62, slug="psoas-wide").content)
     print(
-        f"28-day any-therapist availability, 30 runs: median {statistics.median(timings):.1f} ms, "
-        f"p95 {sorted(timings)[int(len(timings) * 0.95) - 1]:.1f} ms, min {min(timings):.1f} ms"
+        f"50 x 62 days: {len(engine(62, svc=wide))} slots; v1 {v1_size / 1000:.0f} KB, v2 {v2_size / 1000:.0f} KB"
     )
+
+    started = time.perf_counter()
+    _clinic_data.add_history(history)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE bookings_appointment")
+    print(
+        f"\nadded {history} past appointments in every status in {time.perf_counter() - started:.0f} s "
+        f"({Appointment.objects.count()} in all)"
+    )
+    rows = []
+    after = row("engine any x 28 days, with history", engine, base28)
+    after_v2 = row("API v2 any x 28 days, with history", lambda: api(2), v2_28)
+    print_rows(rows)
+    print(
+        f"history adds {100 * (after / base28 - 1):+.1f} % to the engine, {100 * (after_v2 / v2_28 - 1):+.1f} % to v2"
+    )
+    print_plan(service, first)
+
+
+def print_rows(rows) -> None:
+    print(f"{'':40} {'median ms':>10} {'p95 ms':>8}  ratio")
+    for name, median, p95, ratio in rows:
+        print(f"{name:40} {median:10.1f} {p95:8.1f}  {ratio}")
+
+
+def print_plan(service, first: date) -> None:
+    from bookings import selectors
+    from bookings.selectors import clinic_zone
+
+    tz = clinic_zone()
+    start = datetime.combine(first - timedelta(days=1), dtime.min, tzinfo=tz)
+    end = datetime.combine(first + timedelta(days=29), dtime.min, tzinfo=tz)
+    ids = list(service.therapists.values_list("pk", flat=True))
+    busy = selectors.busy_appointments(therapist_ids=ids, start=start, end=end)
+    query = busy.values_list("start", "blocks_until", "therapist_id", "status", "hold_expires_at")
+    print("\nplan of the busy-interval query:")
+    print(query.explain(**({"analyze": True} if connection.vendor == "postgresql" else {})))
 
 
 if __name__ == "__main__":

@@ -53,6 +53,7 @@ def main() -> None:
         "DATABASE_URL": f"{PG}/{DB_NAME}",
         "EMAIL_URL": "dummymail://",
         "SECURE_SSL_REDIRECT": "false",
+        "SITE_URL": "http://127.0.0.1",
         # Every simulated patient comes from 127.0.0.1: lift the per-address limit on holds.
         "HOLD_RATE_LIMIT_PER_IP": str(args.requests + 1),
     }
@@ -108,10 +109,23 @@ def wait_for(port: int) -> None:
 
 
 def run_load(port: int, fixture: dict, n: int) -> None:
-    barrier = threading.Barrier(n)
-    body = json.dumps(
-        {"service": fixture["service"], "therapist": fixture["therapist"], "start": fixture["start"]}
+    result = race_holds(
+        port,
+        {"service": fixture["service"], "therapist": fixture["therapist"], "start": fixture["start"]},
+        fixture["sessions"][:n],
     )
+    print(f"requests: {result['requests']}")
+    print(f"successes (201): {result['created']}")
+    print(f"refused (409): {result['refused']}")
+    print(f"other errors: {result['other']} {result['other_statuses']}")
+    print(f"latency p50: {result['p50']:.0f} ms, p95: {result['p95']:.0f} ms")
+
+
+def race_holds(port: int, hold: dict, sessions: list[str]) -> dict:
+    """One POST per session at the same slot, all released at once; statuses and latencies (ms)."""
+    n = len(sessions)
+    barrier = threading.Barrier(n)
+    body = json.dumps(hold)
 
     def one(session_key: str) -> tuple[int, float]:
         csrf = secrets.token_hex(16)  # 32 characters: Django accepts an unmasked secret
@@ -133,18 +147,20 @@ def run_load(port: int, fixture: dict, n: int) -> None:
         return status, (time.perf_counter() - started) * 1000
 
     with ThreadPoolExecutor(max_workers=n) as pool:
-        results = list(pool.map(one, fixture["sessions"][:n]))
+        results = list(pool.map(one, sessions))
     statuses = [s for s, _ in results]
     latencies = sorted(ms for _, ms in results)
-    print(f"requests: {n}")
-    print(f"successes (201): {statuses.count(201)}")
-    print(f"refused (409): {statuses.count(409)}")
-    print(
-        f"other errors: {sum(1 for s in statuses if s not in (201, 409))} {sorted(set(statuses) - {201, 409})}"
-    )
-    print(
-        f"latency p50: {statistics.median(latencies):.0f} ms, p95: {latencies[int(len(latencies) * 0.95) - 1]:.0f} ms"
-    )
+    return {
+        "requests": n,
+        "created": statuses.count(201),
+        "refused": statuses.count(409),
+        "other": sum(1 for s in statuses if s not in (201, 409)),
+        "other_statuses": sorted(set(statuses) - {201, 409}),
+        "p50": statistics.median(latencies),
+        "p95": latencies[int(len(latencies) * 0.95) - 1],
+        "p99": latencies[int(len(latencies) * 0.99) - 1],
+        "max": latencies[-1],
+    }
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""The JSON API under /api/v1/ (django-ninja; OpenAPI schema at /api/v1/openapi.json).
+"""The JSON API (django-ninja): /api/v1/ (OpenAPI schema at /api/v1/openapi.json) for availability and
+appointments, and /api/v2/ (schema at /api/v2/openapi.json) for the compact availability with
+conditional GETs (`compact.py`).
 
 Every error is JSON `{"code": ..., "message": ...}` with a 4xx status; bad input never gives a 500.
 """
@@ -9,24 +11,26 @@ import json
 import logging
 from datetime import date, datetime
 
+import orjson
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja import Status as NinjaStatus
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.security import django_auth
-from pydantic import field_validator
+from pydantic import ConfigDict, field_validator
 
 from clinic.errors import DomainError, error_text
 from clinic.inputs import EARLIEST_DATE, LATEST_DATE, date_in_range
 from clinic.models import Therapist
 
-from . import extensions, selectors, services
-from .models import Appointment, Service
+from . import compact, extensions, selectors, services
+from .models import Appointment, AvailabilityVersion, Service
 from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retry_after
 
 log = logging.getLogger(__name__)
@@ -70,6 +74,15 @@ api = NinjaAPI(
     docs_decorator=require_safe,  # the schema is read with GET; other methods are a 405
 )
 
+api_v2 = NinjaAPI(
+    title="Clinic booking API",
+    version="2",
+    description="The clinic's free times in a compact form, with conditional GETs. Times are ISO-8601 "
+    "with a UTC offset. Appointments are booked, listed and cancelled under /api/v1/.",
+    docs_url=None,
+    urls_namespace="api-v2",
+)
+
 
 class ErrorOut(Schema):
     code: str
@@ -96,14 +109,12 @@ def _error(request, status: int, code: str, message: str):
     return api.create_response(request, {"code": code, "message": message}, status=status)
 
 
-@api.exception_handler(DjangoValidationError)
 def _domain_error(request, exc: DjangoValidationError):
     """Every refused action (DomainError and its subclasses, or a model's ValidationError)."""
     code = getattr(exc, "code", None) or "invalid"
     return _error(request, STATUS_BY_CODE.get(code, 400), code, error_text(exc))
 
 
-@api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
     parts = []
     for err in exc.errors:
@@ -112,12 +123,10 @@ def _validation_error(request, exc: ValidationError):
     return _error(request, 400, "invalid_input", "; ".join(parts) or "The request is not valid.")
 
 
-@api.exception_handler(AuthenticationError)
 def _auth_error(request, exc):
     return _error(request, 401, "not_authenticated", "Please log in first.")
 
 
-@api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     cause = exc.__cause__  # django-ninja raises a body it cannot parse as HttpError(400) from ours
     if isinstance(cause, BodyError):
@@ -125,16 +134,23 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, "error", str(exc))
 
 
-@api.exception_handler(Http404)
 def _not_found(request, exc):
     return _error(request, 404, "not_found", "Not found.")
 
 
-@api.exception_handler(Exception)
 def _server_error(request, exc: Exception):
     """Whatever went wrong, the client still gets JSON; the details go to the log, never the client."""
     log.exception("Unexpected error in %s %s", request.method, request.path)
     return _error(request, 500, "server_error", "Something went wrong on our side. Please try again later.")
+
+
+for _api in (api, api_v2):
+    _api.add_exception_handler(DjangoValidationError, _domain_error)
+    _api.add_exception_handler(ValidationError, _validation_error)
+    _api.add_exception_handler(AuthenticationError, _auth_error)
+    _api.add_exception_handler(HttpError, _http_error)
+    _api.add_exception_handler(Http404, _not_found)
+    _api.add_exception_handler(Exception, _server_error)
 
 
 class TherapistOut(Schema):
@@ -210,6 +226,104 @@ def availability(request, q: Query[AvailabilityQuery]):
             for s in slots
         ],
     }
+
+
+# --- /api/v2/availability: the compact shape, written by orjson from a pre-built dict. These schemas
+# describe it in the OpenAPI document; the view returns its own response, so ninja does not walk each
+# slot (bookings/tests/test_api_compact.py validates real answers against them).
+
+
+LocalDate = date  # a field below is called `date`, which would hide the type inside its class
+
+
+class StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CompactTherapistOut(StrictSchema):
+    id: int
+    name: str
+
+
+class CompactTimeOut(StrictSchema):
+    start: str = Field(
+        ..., description="ISO-8601 in the clinic's zone, with its UTC offset (+00:00, +01:00)."
+    )
+    therapists: list[int] = Field(..., description="Ids of the therapists free then, in name order.")
+
+
+class CompactDayOut(StrictSchema):
+    date: LocalDate = Field(
+        ..., description="A local date in the clinic's zone; every day asked for is listed."
+    )
+    times: list[CompactTimeOut] = Field(..., description="Free starts that day, each once, earliest first.")
+
+
+class CompactServiceOut(StrictSchema):
+    slug: str
+    name: str
+    duration_minutes: int = Field(..., description="Every slot lasts this long: its end is start plus this.")
+
+
+class CompactAvailabilityOut(StrictSchema):
+    time_zone: str = Field(..., description="The clinic's IANA zone, e.g. Europe/London.")
+    service: CompactServiceOut
+    days: list[CompactDayOut]
+    therapists: list[CompactTherapistOut] = Field(
+        ..., description="Every therapist whose id appears under days, once, in name order."
+    )
+
+
+@api_v2.get(
+    "/availability",
+    response={200: CompactAvailabilityOut, 304: None, 400: ErrorOut},
+    tags=["availability"],
+)
+def compact_availability(request, q: Query[AvailabilityQuery]):
+    """Free times for a service, for one therapist or any, over `days` local days from `from`: per
+    day, each start once with the ids of the therapists free then, and their names once.
+
+    Conditional GETs: send the `ETag` of an earlier answer in `If-None-Match` and you get 304 with no
+    body while that answer still holds, that is until a booking, a change of hours, time off, closures,
+    policy or services, or the clock (minimum notice, a hold lapsing, a new day) changes it.
+    `Last-Modified` says when the clinic's availability data last changed; it cannot validate an answer
+    on its own, as the clock moves availability too, so `If-Modified-Since` is not used."""
+    # The version first: data read after it is at least as new, so an ETag never claims newer data.
+    version, changed_at = AvailabilityVersion.current()
+    tz = selectors.clinic_zone()
+    key = compact.query_key(service=q.service, therapist=q.therapist, first_day=q.from_, days=q.days, tz=tz)
+    if_none_match = request.headers.get("If-None-Match", "")
+    now = timezone.now()
+    fresh = if_none_match and compact.still_fresh(if_none_match, version=version, key=key, now=now)
+    if fresh:
+        return _not_modified(fresh, changed_at)
+    service = get_service(q.service)
+    therapist = get_therapist(q.therapist, service)
+    first_day = q.from_ or now.astimezone(tz).date()
+    listing = selectors.free_times_listing(
+        service=service, therapist=therapist, first_day=first_day, days=q.days, now=now
+    )
+    tag = compact.etag(version=version, key=key, fresh_until=listing.fresh_until)
+    if if_none_match and compact.matches(if_none_match, tag):
+        return _not_modified(tag, changed_at)
+    body = {
+        "time_zone": tz.key,
+        "service": {"slug": service.slug, "name": service.name, "duration_minutes": service.duration_minutes},
+        **compact.compact_days(listing.times, listing.names, tz=tz, first_day=first_day, days=q.days),
+    }
+    response = HttpResponse(orjson.dumps(body), content_type="application/json")
+    return _with_validators(response, tag, changed_at)
+
+
+def _with_validators(response: HttpResponse, tag: str, changed_at: datetime | None) -> HttpResponse:
+    response["ETag"] = tag
+    if changed_at is not None:
+        response["Last-Modified"] = http_date(changed_at.timestamp())
+    return response
+
+
+def _not_modified(tag: str, changed_at: datetime | None) -> HttpResponse:
+    return _with_validators(HttpResponseNotModified(), tag, changed_at)
 
 
 # --- Appointments: session authentication with CSRF (ninja's django_auth checks the CSRF token). ---

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -67,6 +67,7 @@ __all__ = [
     "TherapistInput",
     "WeeklyWindow",
     "free_slots",
+    "free_times",
     "is_bookable",
 ]
 
@@ -189,9 +190,6 @@ def free_slots(
 ) -> list[Slot]:
     """Every free slot of `service` with any of `therapists` on the local dates
     ``first_day .. first_day + days - 1``, sorted by (start, therapist name, therapist id)."""
-    _require_aware(now, "now")
-    if days < 1:
-        raise ValueError(f"days must be at least 1, got {days}")
     engine = _Engine(
         service=service,
         therapists=therapists,
@@ -204,17 +202,53 @@ def free_slots(
     )
     duration = service.duration
     slots: list[Slot] = []
-    last_day = min(first_day + timedelta(days=days - 1), engine.last_day)
-    day = first_day
-    while day <= last_day:
+    for day in engine.days(first_day, days):
         for therapist in engine.therapists:
             slots.extend(
                 Slot(start, start + duration, therapist.id, therapist.name)
                 for start in engine.starts(therapist, day)
             )
-        day += _ONE_DAY
     slots.sort(key=lambda slot: (slot.start, slot.therapist_name, slot.therapist_id))
     return slots
+
+
+def free_times(
+    *,
+    service: ServiceInput,
+    therapists: Sequence[TherapistInput],
+    windows: Iterable[WeeklyWindow],
+    time_off: Iterable[Interval],
+    appointments: Iterable[Interval],
+    policy: PolicyInput,
+    tz: ZoneInfo,
+    first_day: date,
+    days: int,
+    now: datetime,
+) -> list[tuple[datetime, list[int]]]:
+    """The slots `free_slots` lists, grouped by start: each free start once (UTC, ascending) with the
+    ids of the therapists free then, by name then id. A listing that names each time once needs no
+    `Slot` per therapist and start, nor their sort."""
+    engine = _Engine(
+        service=service,
+        therapists=therapists,
+        windows=windows,
+        time_off=time_off,
+        appointments=appointments,
+        policy=policy,
+        tz=tz,
+        now=now,
+    )
+    by_name = sorted(engine.therapists, key=lambda therapist: (therapist.name, therapist.id))
+    times: dict[datetime, list[int]] = {}
+    for day in engine.days(first_day, days):
+        for therapist in by_name:
+            for start in engine.starts(therapist, day):
+                free = times.get(start)
+                if free is None:
+                    times[start] = [therapist.id]
+                else:
+                    free.append(therapist.id)
+    return sorted(times.items())
 
 
 def is_bookable(
@@ -290,6 +324,7 @@ class _Engine:
         tz: ZoneInfo,
         now: datetime,
     ) -> None:
+        _require_aware(now, "now")
         self.service = service
         self.tz = tz
         self.step = policy.slot_step
@@ -321,6 +356,16 @@ class _Engine:
             elif interval.therapist_id in own:
                 own[interval.therapist_id].append(span)
         return {therapist_id: _Busy(spans + everyone) for therapist_id, spans in own.items()}
+
+    def days(self, first_day: date, days: int) -> Iterator[date]:
+        """The local dates asked for, up to the horizon's last."""
+        if days < 1:
+            raise ValueError(f"days must be at least 1, got {days}")
+        day = first_day
+        last_day = min(first_day + timedelta(days=days - 1), self.last_day)
+        while day <= last_day:
+            yield day
+            day += _ONE_DAY
 
     def _instant(self, day: date, wall: time) -> datetime:
         """`wall` on `day` in the clinic zone (fold=0), in UTC; cached, as rotas repeat the same times."""

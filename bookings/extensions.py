@@ -34,8 +34,12 @@ PanelProvider = Callable[["Appointment", Any], list[AppointmentPanel]]
 # Schedules an app's timed effects for the appointment as it is now (see `appointment_timers_sync`).
 TimedEffects = Callable[["Appointment"], None]
 
+# The health form a newly registered patient fills in (no appointment yet), or None.
+PatientHealthForm = Callable[[], str | None]
+
 _next_step: NextStep | None = None
 _health_form: HealthForm | None = None
+_patient_health_form: PatientHealthForm | None = None
 _panel_providers: list[PanelProvider] = []
 _timed_effects: list[TimedEffects] = []
 
@@ -52,6 +56,12 @@ def register_health_form(provider: HealthForm) -> None:
     One app owns it; registering again replaces it."""
     global _health_form
     _health_form = provider
+
+
+def register_patient_health_form(provider: PatientHealthForm) -> None:
+    """Name the page where a patient the desk registered fills in the health form. One app owns it."""
+    global _patient_health_form
+    _patient_health_form = provider
 
 
 def register_appointment_panels(provider: PanelProvider) -> None:
@@ -82,6 +92,10 @@ def next_step_url(appointment: Appointment) -> str | None:
 
 def health_form_url(appointment: Appointment) -> str | None:
     return _health_form(appointment) if _health_form is not None else None
+
+
+def patient_health_form_url() -> str | None:
+    return _patient_health_form() if _patient_health_form is not None else None
 
 
 def appointment_panels(appointment: Appointment, user) -> list[AppointmentPanel]:

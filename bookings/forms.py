@@ -16,7 +16,8 @@ class SlotChoiceForm(forms.Form):
     """The slot a patient picked: posted by a slot button, checked again by the booking service."""
 
     start = forms.CharField(max_length=40)
-    therapist = forms.IntegerField(min_value=1)
+    # Empty: "any therapist" (the clinic picks one who is free then).
+    therapist = forms.IntegerField(min_value=1, required=False)
 
     def clean_start(self) -> datetime:
         value = parse_datetime(self.cleaned_data["start"])
@@ -39,8 +40,14 @@ class DayPickForm(forms.Form):
             (str(t.pk), t.display_name)
             for t in service.therapists.filter(active=True).order_by("display_name")
         ]
-        self.fields["therapist"] = forms.ChoiceField(choices=choices, required=False, label="Therapist")
+        self.fields["therapist"] = forms.ChoiceField(
+            choices=choices,
+            required=False,
+            label="Therapist",
+            widget=forms.Select(attrs={"class": "form-select"}),
+        )
         self.fields["date"].label = "Day"
+        self.fields["date"].widget.attrs["class"] = "form-control"
 
 
 class CancelForm(forms.Form):
@@ -81,3 +88,6 @@ class DayListFilterForm(forms.Form):
         queryset=Therapist.objects.all(), required=False, empty_label="All therapists"
     )
     status = forms.ChoiceField(choices=[("", "All statuses"), *Status.choices], required=False)
+    view = forms.ChoiceField(
+        choices=[("day", "Day"), ("week", "Week")], required=False, widget=forms.HiddenInput
+    )

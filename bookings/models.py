@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -14,6 +14,7 @@ from django.utils import timezone
 from clinic.models import LicenceType, Therapist
 
 from .querysets import ACTIVE_STATUSES as ACTIVE_STATUSES
+from .querysets import INACTIVE_STATUSES as INACTIVE_STATUSES
 from .querysets import AppointmentQuerySet, ServiceQuerySet, WeeklyHoursQuerySet
 from .querysets import Status as Status
 
@@ -275,6 +276,31 @@ class Closure(models.Model):
         return f"{self.reason} ({self.first_day:%Y-%m-%d} – {self.last_day:%Y-%m-%d})"
 
 
+class AvailabilityVersion(models.Model):
+    """A counter every write that can change availability raises, in the same transaction: appointments
+    (created, moved, any status change, a hold renewed), weekly hours, time off, closures, the clinic
+    policy, services and who gives them, therapists and their licences. Database triggers do it
+    (migration 0007), so a bulk update, an admin delete or a raw query cannot forget; on PostgreSQL they
+    fire at commit (deferred), so the counter and the data it stands for become visible together.
+    The availability API derives its ETag from it. The clinic is one, and so is the row (id 1).
+    """
+
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True, help_text="When the version last rose.")
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="availability_version_single_row")]
+
+    def __str__(self) -> str:
+        return f"Availability version {self.version}"
+
+    @classmethod
+    def current(cls) -> tuple[int, datetime | None]:
+        """The version and when it last rose, in one query; (0, None) before any write made the row."""
+        row = cls.objects.filter(pk=1).values_list("version", "changed_at").first()
+        return row if row is not None else (0, None)
+
+
 class Appointment(models.Model):
     patient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="appointments"
@@ -297,6 +323,11 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The front desk marks the patient arrived (`services.appointment_mark_arrived`).
+    arrived_at = models.DateTimeField(null=True, blank=True)
+    arrived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -308,6 +339,14 @@ class Appointment(models.Model):
             models.Index(fields=["therapist", "start"], name="appt_therapist_start"),
             models.Index(fields=["patient", "start"], name="appt_patient_start"),
             models.Index(fields=["status", "start"], name="appt_status_start"),
+            # The busy intervals of a date range (`selectors.busy_appointments`): the therapists asked
+            # for, then `blocks_until > range start`, so an appointment that ended before the range,
+            # in any status, is never read, however long the history. It holds every column that
+            # query reads, so it never visits the table.
+            models.Index(
+                fields=["therapist", "blocks_until", "start", "status", "hold_expires_at"],
+                name="appt_busy_interval",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=Status.values), name="appointment_status_valid"),
@@ -316,6 +355,12 @@ class Appointment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(blocks_until__gte=models.F("end")), name="appointment_blocks_until_after_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(arrived_at__isnull=True, arrived_by__isnull=True)
+                | Q(arrived_at__isnull=False, arrived_by__isnull=False),
+                name="appointment_arrival_has_who_and_when",
+                violation_error_message="An arrival records both when and who marked it.",
             ),
             models.UniqueConstraint(
                 fields=["patient", "idempotency_key"],

@@ -49,6 +49,7 @@ class Status(models.TextChoices):
 
 
 ACTIVE_STATUSES = (Status.HELD, Status.PENDING_REVIEW, Status.CONFIRMED)
+INACTIVE_STATUSES = tuple(status for status in Status if status not in ACTIVE_STATUSES)
 
 
 class AppointmentQuerySet(models.QuerySet):

@@ -14,7 +14,17 @@ from django.utils import timezone
 from clinic.models import ClinicPolicy, Licence, Therapist
 
 from . import availability as engine
-from .models import ACTIVE_STATUSES, Appointment, Closure, Service, Status, TimeOff, WeeklyHours
+from . import picker
+from .models import (
+    ACTIVE_STATUSES,
+    INACTIVE_STATUSES,
+    Appointment,
+    Closure,
+    Service,
+    Status,
+    TimeOff,
+    WeeklyHours,
+)
 
 
 def clinic_zone() -> ZoneInfo:
@@ -26,6 +36,23 @@ def blocking_appointments():
     now = timezone.now()
     return Appointment.objects.filter(status__in=ACTIVE_STATUSES).exclude(
         status=Status.HELD, hold_expires_at__lte=now
+    )
+
+
+def busy_appointments(*, therapist_ids, start: datetime, end: datetime):
+    """The blocking appointments of these therapists whose time, buffer included, overlaps
+    [start, end): the availability engine's busy intervals and the booking check's clash.
+
+    Read through the index `appt_busy_interval` (therapist, blocks_until, ...), so appointments that
+    ended before `start` cost nothing however many there are and whatever their status. "Active" is
+    written as "none of the inactive statuses" (the same rows: a constraint allows no other status)
+    because SQLite, which keeps no statistics, would otherwise pick `appt_status_start` for a list of
+    therapists and read every past appointment still marked confirmed."""
+    return (
+        Appointment.objects.exclude(status__in=INACTIVE_STATUSES)
+        .exclude(status=Status.HELD, hold_expires_at__lte=timezone.now())
+        .filter(therapist_id__in=therapist_ids, start__lt=end, blocks_until__gt=start)
+        .order_by()
     )
 
 
@@ -61,6 +88,7 @@ class AvailabilityInputs:
     appointments: tuple[engine.Interval, ...]
     policy: engine.PolicyInput
     tz: ZoneInfo
+    holds_lapse_at: datetime | None = None  # the first of the loaded holds to lapse (it frees time)
 
     def engine_kwargs(self) -> dict:
         """The engine's keyword arguments that come from the database."""
@@ -138,14 +166,13 @@ def load_availability_inputs(
                 therapist_id=None,
             )
         )
-    busy = blocking_appointments().filter(
-        therapist_id__in=ids, start__lt=range_end, blocks_until__gt=range_start
-    )
+    busy = busy_appointments(therapist_ids=ids, start=range_start, end=range_end)
     if exclude_appointment_id is not None:
         busy = busy.exclude(pk=exclude_appointment_id)
-    appointments = tuple(
-        engine.Interval(start=s, end=e, therapist_id=t)
-        for s, e, t in busy.values_list("start", "blocks_until", "therapist_id")
+    rows = list(busy.values_list("start", "blocks_until", "therapist_id", "status", "hold_expires_at"))
+    appointments = tuple(engine.Interval(start=s, end=e, therapist_id=t) for s, e, t, *_ in rows)
+    holds_lapse_at = min(
+        (lapse for *_, status, lapse in rows if status == Status.HELD and lapse is not None), default=None
     )
     return AvailabilityInputs(
         service=engine.ServiceInput(
@@ -170,6 +197,7 @@ def load_availability_inputs(
         appointments=appointments,
         policy=policy_input(policy),
         tz=tz,
+        holds_lapse_at=holds_lapse_at,
     )
 
 
@@ -180,6 +208,37 @@ def free_slots(
     inputs = load_availability_inputs(service=service, therapist=therapist, first_day=first_day, days=days)
     return engine.free_slots(
         **inputs.engine_kwargs(), first_day=first_day, days=days, now=now or timezone.now()
+    )
+
+
+@dataclass(frozen=True)
+class TimesListing:
+    """Free times grouped by start (`availability.free_times`), the names of the therapists they
+    list, and the instant from which the clock alone may change them (UTC)."""
+
+    times: list[tuple[datetime, list[int]]]
+    names: dict[int, str]
+    fresh_until: datetime
+
+
+def free_times_listing(
+    *, service: Service, therapist: Therapist | None, first_day: date, days: int, now: datetime | None = None
+) -> TimesListing:
+    """The free slots, each start once with the therapists free then, and until when they stay as
+    they are if no write changes the data. With time alone they change only when the first start
+    falls inside the minimum notice, a hold lapses, or the local date changes (a new first day when
+    none was given, one more day inside the horizon)."""
+    now = now or timezone.now()
+    inputs = load_availability_inputs(service=service, therapist=therapist, first_day=first_day, days=days)
+    times = engine.free_times(**inputs.engine_kwargs(), first_day=first_day, days=days, now=now)
+    tz = inputs.tz
+    changes = [datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time.min, tzinfo=tz)]
+    if times:
+        changes.append(times[0][0] - inputs.policy.min_notice)
+    if inputs.holds_lapse_at is not None:
+        changes.append(inputs.holds_lapse_at)
+    return TimesListing(
+        times=times, names={t.id: t.name for t in inputs.therapists}, fresh_until=min(changes)
     )
 
 
@@ -245,3 +304,44 @@ def next_free_days(
         if len(found[local_day]) < per_day:
             found[local_day].append(slot)
     return [FreeDay(day=day, slots=tuple(slots)) for day, slots in found.items()]
+
+
+def slot_picker(
+    *, service: Service, therapist: Therapist | None, day: date | None, now: datetime | None = None
+) -> picker.SlotPicker:
+    """The slot picker for `day` (None: the first day with free times) over the whole booking horizon:
+    the engine's loader reads the horizon at once, so the week strip and the "next available" jumps cost
+    no query more than one day's slots."""
+    now = now or timezone.now()
+    tz = clinic_zone()
+    today = now.astimezone(tz).date()
+    last_day = today + timedelta(days=ClinicPolicy.get().horizon_days)
+    slots = free_slots(
+        service=service, therapist=therapist, first_day=today, days=(last_day - today).days + 1, now=now
+    )
+    if day is not None and day < today:
+        day = today
+    return picker.build_slot_picker(slots, day=day, today=today, last_day=last_day, tz=tz)
+
+
+def therapists_free_at(*, service: Service, start: datetime, now: datetime | None = None) -> list[Therapist]:
+    """The therapists of `service` free to start at `start`, the least booked on that local day first
+    (then by name): how the clinic picks one for a patient who chose "any therapist"."""
+    tz = clinic_zone()
+    day = start.astimezone(tz).date()
+    inputs = load_availability_inputs(service=service, therapist=None, first_day=day, days=1)
+    free = [
+        therapist.id
+        for therapist in inputs.therapists
+        if engine.is_bookable(
+            **inputs.engine_kwargs(), start=start, therapist_id=therapist.id, now=now or timezone.now()
+        )
+    ]
+    booked = dict.fromkeys(free, 0)
+    for interval in inputs.appointments:
+        if interval.therapist_id in booked and interval.start.astimezone(tz).date() == day:
+            booked[interval.therapist_id] += 1
+    names = {t.id: t.name for t in inputs.therapists}
+    order = sorted(free, key=lambda pk: (booked[pk], names[pk], pk))
+    by_pk = Therapist.objects.in_bulk(order)
+    return [by_pk[pk] for pk in order]

@@ -38,6 +38,10 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     Status.COMPLETED: frozenset({Status.NO_SHOW}),
 }
 
+# A patient can be marked arrived for a booked visit (confirmed, or still waiting for review: the
+# therapist then decides before the session), on the visit's day, once.
+ARRIVAL_STATUSES = frozenset({Status.CONFIRMED, Status.PENDING_REVIEW})
+
 
 def appointment_transition(*, appointment: Appointment, to: str, by=None, reason: str = "") -> Appointment:
     """Move an appointment to status `to`, if the table of allowed moves permits it.
@@ -105,6 +109,19 @@ def appointments_expire_stale_holds(*, now: datetime | None = None) -> int:
     return expired
 
 
+SLOT_TAKEN = "Sorry, this time was just taken. Please pick another slot."
+
+
+def _is_taken(*, service: Service, therapist: Therapist, start: datetime, exclude_id: int | None) -> bool:
+    """Whether an active appointment of `therapist` overlaps this one with its buffer (one indexed query)."""
+    end = start + service.duration + service.buffer
+    return (
+        selectors.busy_appointments(therapist_ids=[therapist.pk], start=start, end=end)
+        .exclude(pk=exclude_id)
+        .exists()
+    )
+
+
 def _check_free(
     *, service: Service, therapist: Therapist, patient, start: datetime, exclude_id: int | None
 ) -> None:
@@ -112,17 +129,8 @@ def _check_free(
     if not selectors.slot_is_bookable(
         service=service, therapist=therapist, start=start, exclude_appointment_id=exclude_id
     ):
-        taken = (
-            selectors.blocking_appointments()
-            .filter(therapist=therapist)
-            .overlapping(start, end + service.buffer)
-            .exclude(pk=exclude_id)
-            .exists()
-        )
-        if taken:
-            raise BookingError(
-                "Sorry, this time was just taken. Please pick another slot.", code="slot_taken"
-            )
+        if _is_taken(service=service, therapist=therapist, start=start, exclude_id=exclude_id):
+            raise BookingError(SLOT_TAKEN, code="slot_taken")
         raise BookingError(
             "This time cannot be booked: it is outside the therapist's hours, too soon, or too far ahead.",
             code="slot_unavailable",
@@ -183,6 +191,12 @@ def appointment_book(
         existing = Appointment.objects.filter(patient=patient, idempotency_key=idempotency_key).first()
         if existing:
             return existing
+    # A time already taken is refused at once, after one indexed query and outside the transaction,
+    # so a crowd racing for one slot does not queue for the booking transaction (on SQLite, the
+    # database's write lock) only to be refused there. A time found free here is checked again inside
+    # it, under the lock, exactly as before: this only answers sooner what that check would answer.
+    if _is_taken(service=service, therapist=therapist, start=start, exclude_id=None):
+        raise BookingError(SLOT_TAKEN, code="slot_taken")
     policy = ClinicPolicy.get()
     try:
         with transaction.atomic(), acted_by(booked_by or patient):
@@ -233,6 +247,74 @@ def appointment_book(
             raise busy_error() from exc
         raise
     return appointment
+
+
+# A try that fails for one of these passes the turn to the next free therapist; any other refusal
+# (the patient is busy then, holds too many times) is the patient's and ends the search.
+_TAKEN_CODES = frozenset({"slot_taken", "slot_unavailable", "busy"})
+
+
+def _first_free(candidates, attempt):
+    """`attempt(therapist)` for each candidate in turn until one takes; a try refused because the time
+    went meanwhile passes the turn, any other refusal ends the search."""
+    for therapist in candidates:
+        try:
+            return attempt(therapist)
+        except BookingError as exc:
+            if exc.code not in _TAKEN_CODES:
+                raise
+    raise BookingError("Sorry, this time was just taken. Please pick another slot.", code="slot_taken")
+
+
+def _check_start(start: datetime) -> None:
+    if timezone.is_naive(start) or not date_in_range(start):
+        raise BookingError("That time cannot be booked: the date is out of range.", code="invalid_start")
+
+
+def appointment_book_any(*, patient, service: Service, start: datetime, booked_by=None) -> Appointment:
+    """Hold `start` with whichever therapist of `service` is free then: the patient chose "any
+    therapist". The least booked that day goes first (then by name), so the choice is fair and
+    repeatable. Each try is `appointment_book`, with its transaction and the database's no-overlap
+    rule as the final word: a therapist taken meanwhile passes the turn to the next, and only when none
+    is left is the time "just taken"."""
+    _check_start(start)
+    return _first_free(
+        selectors.therapists_free_at(service=service, start=start),
+        lambda therapist: appointment_book(
+            patient=patient, service=service, therapist=therapist, start=start, booked_by=booked_by
+        ),
+    )
+
+
+def appointment_reschedule_any(*, appointment: Appointment, start: datetime, by) -> Appointment:
+    """Move to `start` with "any therapist": the appointment's own therapist when free then, else the
+    fair choice of `appointment_book_any`, each try `appointment_reschedule`'s own."""
+    _check_start(start)
+    others = selectors.therapists_free_at(service=appointment.service, start=start)
+    candidates = [appointment.therapist, *(t for t in others if t.pk != appointment.therapist_id)]
+    return _first_free(
+        candidates,
+        lambda therapist: appointment_reschedule(
+            appointment=appointment, start=start, therapist=therapist, by=by
+        ),
+    )
+
+
+def appointment_book_choice(
+    *, patient, service: Service, start: datetime, therapist_id: int | None, booked_by=None
+) -> Appointment:
+    """Hold what a slot button posted: `start` with the therapist `therapist_id`, or with any free
+    therapist (`appointment_book_any`) when it is None."""
+    if therapist_id is None:
+        return appointment_book_any(patient=patient, service=service, start=start, booked_by=booked_by)
+    therapist = Therapist.objects.filter(pk=therapist_id).first()
+    if therapist is None:
+        raise BookingError(
+            "That therapist could not be found; please pick a slot again.", code="unknown_therapist"
+        )
+    return appointment_book(
+        patient=patient, service=service, therapist=therapist, start=start, booked_by=booked_by
+    )
 
 
 def appointment_book_for_review(
@@ -381,6 +463,42 @@ def appointment_mark(*, appointment: Appointment, to: str, by) -> Appointment:
     if appointment.start > timezone.now():
         raise BookingError("An appointment cannot be marked before it starts.", code="too_early")
     return appointment_transition(appointment=appointment, to=to, by=by)
+
+
+def appointment_mark_arrived(*, appointment: Appointment, by, now: datetime | None = None) -> Appointment:
+    """The front desk records that the patient is here: when and by whom, on the change trail.
+
+    Only staff who manage appointments (code `not_allowed`); only a confirmed visit or one waiting for
+    review (`invalid_transition`), on its own day in the clinic's time zone (`not_today`), and once
+    (`already_arrived`, naming when and by whom). The row is locked, so two desks marking at once record
+    one arrival."""
+    if not permissions.can_manage_appointments(by):
+        raise BookingError("Only the front desk can mark a patient arrived.", code="not_allowed")
+    now = now or timezone.now()
+    tz = selectors.clinic_zone()
+    with transaction.atomic(), acted_by(by):
+        # No join: on PostgreSQL a row re-read after the lock waits keeps a joined row's old values.
+        current = Appointment.objects.select_for_update().get(pk=appointment.pk)
+        if current.arrived_at is not None:
+            who = current.arrived_by.get_full_name() or current.arrived_by.email
+            raise BookingError(
+                f"Already marked arrived at {current.arrived_at.astimezone(tz):%H:%M} by {who}.",
+                code="already_arrived",
+            )
+        if current.status not in ARRIVAL_STATUSES:
+            raise BookingError(
+                f"An appointment that is {current.get_status_display().lower()} cannot be marked arrived.",
+                code="invalid_transition",
+            )
+        if current.start.astimezone(tz).date() != now.astimezone(tz).date():
+            raise BookingError(
+                "A patient can be marked arrived only on the day of their appointment.", code="not_today"
+            )
+        current.arrived_at = now
+        current.arrived_by = by
+        current.save(update_fields=["arrived_at", "arrived_by", "updated_at"])
+    appointment.refresh_from_db()
+    return appointment
 
 
 def appointment_extend_hold(*, appointment: Appointment) -> bool:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,17 +9,19 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST, require_safe
 
 from clinic.audit.access import reads_health_data
 from clinic.errors import error_text, show_error
 from clinic.models import ClinicPolicy, ClinicProfile, Therapist
 
-from . import extensions, permissions, selectors, services
-from .forms import CancelForm, DayListFilterForm, DayPickForm, FrontDeskBookingForm, SlotChoiceForm
+from . import extensions, permissions, selectors, services, visitor_choice
+from .desk import day as desk_day
+from .forms import CancelForm, DayListFilterForm, FrontDeskBookingForm, SlotChoiceForm
 from .ics import appointment_ics
 from .models import ACTIVE_STATUSES, Appointment, Service, Status
+from .picker_views import render_slot_page, slot_picker_context
 from .throttle import HOLD_RATE_LIMITED_MESSAGE, hold_attempt_allowed, hold_retry_after
 
 
@@ -37,100 +39,111 @@ def _slot_context(
     service: Service,
     *,
     action_url: str,
+    page_url: str,
     extra_error: str | None = None,
     default_day: date | None = None,
     default_therapist: Therapist | None = None,
 ) -> dict:
-    """The day picker and the free slots of one day, shared by booking and rescheduling. The defaults
-    apply until the visitor chooses otherwise ("Any therapist" is a choice too)."""
-    params = request.GET.copy()
-    if default_day and "date" not in params:
-        params["date"] = max(default_day, _local_today()).isoformat()
-    if (
-        default_therapist
-        and "therapist" not in params
-        and service.therapists.filter(pk=default_therapist.pk, active=True).exists()
-    ):
-        params["therapist"] = str(default_therapist.pk)
-    form = DayPickForm(params or None, service=service)
-    therapist = None
-    day = _local_today()
-    if form.is_bound:
-        if form.is_valid():
-            day = form.cleaned_data["date"] or day
-            if form.cleaned_data["therapist"]:
-                therapist = Therapist.objects.filter(pk=form.cleaned_data["therapist"]).first()
-        else:
-            if form.data.get("date") and "date" in form.errors:
-                messages.error(request, "That day could not be read; showing today instead.")
-            if "therapist" in form.errors:
-                messages.error(request, "That therapist is not available for this service; showing everyone.")
-    slots = selectors.free_slots(service=service, therapist=therapist, first_day=day, days=1)
-    chosen = request.GET.get("start", "")
-    return {
-        "service": service,
-        "form": form,
-        "day": day,
-        "previous_day": day - timedelta(days=1) if day > _local_today() else None,
-        "next_day": day + timedelta(days=1),
-        "therapist": therapist,
-        "slots": slots,
-        "chosen_start": chosen,
-        "action_url": action_url,
-        "error": extra_error,
-        "query": {"therapist": therapist.pk if therapist else "", "date": day.isoformat()},
-    }
+    """The slot picker of the booking and rescheduling pages (`picker_views.slot_picker_context`)."""
+    context = slot_picker_context(
+        request,
+        service,
+        page_url=page_url,
+        action_url=action_url,
+        default_day=default_day,
+        default_therapist=default_therapist,
+    )
+    context["error"] = extra_error
+    return context
+
+
+def _service_slot_context(request, service: Service, *, extra_error: str | None = None) -> dict:
+    return _slot_context(
+        request,
+        service,
+        action_url=reverse("bookings:hold", args=[service.slug]),
+        page_url=reverse("bookings:service-slots", args=[service.slug]),
+        extra_error=extra_error,
+    )
 
 
 def service_slots(request, slug: str):
     service = get_object_or_404(Service.objects.active(), slug=slug)
-    context = _slot_context(request, service, action_url=reverse("bookings:hold", args=[slug]))
-    context["login_url"] = f"{reverse('account_login')}?{urlencode({'next': request.get_full_path()})}"
-    context["signup_url"] = f"{reverse('account_signup')}?{urlencode({'next': request.get_full_path()})}"
-    return render(request, "bookings/slot_list.html", context)
+    return render_slot_page(request, "bookings/slot_list.html", _service_slot_context(request, service))
 
 
-@login_required
 @require_POST
 def hold(request, slug: str):
+    """Hold the posted slot. A visitor's pick is kept while they log in or sign up
+    (`visitor_choice`), then held for them."""
     service = get_object_or_404(Service.objects.active(), slug=slug)
+    form = SlotChoiceForm(request.POST)
+    if not request.user.is_authenticated:
+        return _keep_visitor_choice(request, service, form)
     if not hold_attempt_allowed(request):
         messages.error(request, HOLD_RATE_LIMITED_MESSAGE)
-        context = _slot_context(request, service, action_url=reverse("bookings:hold", args=[slug]))
-        response = render(request, "bookings/slot_list.html", context, status=429)
+        response = render_slot_page(
+            request, "bookings/slot_list.html", _service_slot_context(request, service), status=429
+        )
         response["Retry-After"] = hold_retry_after()
         return response
-    form = SlotChoiceForm(request.POST)
-    error = None
     if form.is_valid():
-        therapist = Therapist.objects.filter(pk=form.cleaned_data["therapist"]).first()
-        if therapist is None:
-            error = "That therapist could not be found; please pick a slot again."
+        try:
+            appointment = services.appointment_book_choice(
+                patient=request.user,
+                service=service,
+                start=form.cleaned_data["start"],
+                therapist_id=form.cleaned_data["therapist"],
+            )
+        except services.BookingError as exc:
+            error = error_text(exc)
         else:
-            try:
-                appointment = services.appointment_book(
-                    patient=request.user,
-                    service=service,
-                    therapist=therapist,
-                    start=form.cleaned_data["start"],
-                )
-            except services.BookingError as exc:
-                error = error_text(exc)
-            else:
-                url = _after_hold_url(appointment)
-                messages.success(
-                    request,
-                    "We are holding this time while you answer a few health questions. "
-                    "It is not confirmed yet.",
-                )
-                return redirect(url)
+            messages.success(request, HELD_MESSAGE)
+            return redirect(_after_hold_url(appointment))
     else:
         error = next(iter(form.errors.values()))[0]
     messages.error(request, error)
-    context = _slot_context(
-        request, service, action_url=reverse("bookings:hold", args=[slug]), extra_error=error
-    )
+    context = _service_slot_context(request, service, extra_error=error)
     return render(request, "bookings/slot_list.html", context, status=409)
+
+
+HELD_MESSAGE = "We are holding this time while you answer a few health questions. It is not confirmed yet."
+
+
+def _keep_visitor_choice(request, service: Service, form: SlotChoiceForm):
+    if not form.is_valid():
+        error = next(iter(form.errors.values()))[0]
+        messages.error(request, error)
+        return render(request, "bookings/slot_list.html", _service_slot_context(request, service), status=409)
+    start = form.cleaned_data["start"]
+    visitor_choice.remember(
+        request, service=service, start=start, therapist_id=form.cleaned_data["therapist"]
+    )
+    local = timezone.localtime(start, selectors.clinic_zone())
+    messages.info(
+        request,
+        f"Log in or create an account to hold {local:%H:%M} on {local:%A} {local.day} {local:%B} for you. "
+        "We will hold it as soon as you are signed in.",
+    )
+    resume = reverse("bookings:hold-resume", args=[service.slug])
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': resume})}")
+
+
+@login_required
+@require_safe
+def hold_resume(request, slug: str):
+    """Where a visitor lands after logging in or signing up: the slot they picked, held (its next step),
+    or why it could not be, with the same day's times."""
+    outcome = request.session.pop(visitor_choice.OUTCOME_KEY, None)
+    if not isinstance(outcome, dict) or not url_has_allowed_host_and_scheme(
+        outcome.get("url", ""), allowed_hosts=None
+    ):
+        return redirect("bookings:service-slots", slug=slug)
+    if outcome.get("appointment"):
+        messages.success(request, HELD_MESSAGE)
+    else:
+        messages.error(request, outcome.get("error") or "That time could not be held.")
+    return redirect(outcome["url"])
 
 
 def _after_hold_url(appointment: Appointment) -> str:
@@ -185,21 +198,38 @@ def appointment_detail(request, pk: int):
             "appointment": appointment,
             "can_change": permissions.can_change_appointment(request.user, appointment),
             "is_own": permissions.is_own_appointment(request.user, appointment),
-            "cancel_form": CancelForm(),
             "policy": ClinicPolicy.get(),
             "panels": extensions.appointment_panels(appointment, request.user),
         },
     )
 
 
+def _cancel_page(request, appointment: Appointment, form: CancelForm, *, status: int = 200):
+    context = {
+        "appointment": appointment,
+        "form": form,
+        "policy": ClinicPolicy.get(),
+        "is_own": permissions.is_own_appointment(request.user, appointment),
+    }
+    return render(request, "bookings/appointment_cancel.html", context, status=status)
+
+
 @login_required
-@require_POST
 def appointment_cancel(request, pk: int):
+    """Cancelling asks first: the page states the cancellation policy; the POST cancels."""
     appointment = _get_changeable(request, pk)
+    if request.method != "POST":
+        if not permissions.can_change_appointment(request.user, appointment):
+            messages.error(
+                request,
+                f"This appointment can no longer be cancelled online. {ClinicProfile.get().phone_the_clinic}",
+            )
+            return redirect(appointment)
+        return _cancel_page(request, appointment, CancelForm())
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The reason is too long (300 characters at most).")
-        return redirect(appointment)
+        return _cancel_page(request, appointment, form, status=400)
     try:
         services.appointment_cancel(
             appointment=appointment,
@@ -229,18 +259,24 @@ def appointment_reschedule(request, pk: int):
     if request.method == "POST":
         form = SlotChoiceForm(request.POST)
         if form.is_valid():
-            therapist = Therapist.objects.filter(pk=form.cleaned_data["therapist"]).first()
+            therapist_id = form.cleaned_data["therapist"]
+            therapist = Therapist.objects.filter(pk=therapist_id).first() if therapist_id else None
             try:
-                if therapist is None:
+                if therapist_id is None:
+                    services.appointment_reschedule_any(
+                        appointment=appointment, start=form.cleaned_data["start"], by=request.user
+                    )
+                elif therapist is None:
                     raise services.BookingError(
                         "That therapist could not be found.", code="unknown_therapist"
                     )
-                services.appointment_reschedule(
-                    appointment=appointment,
-                    start=form.cleaned_data["start"],
-                    therapist=therapist,
-                    by=request.user,
-                )
+                else:
+                    services.appointment_reschedule(
+                        appointment=appointment,
+                        start=form.cleaned_data["start"],
+                        therapist=therapist,
+                        by=request.user,
+                    )
             except services.BookingError as exc:
                 error = error_text(exc)
             else:
@@ -265,13 +301,14 @@ def appointment_reschedule(request, pk: int):
         request,
         appointment.service,
         action_url=action,
+        page_url=action,
         extra_error=error,
         default_day=appointment.start.astimezone(selectors.clinic_zone()).date(),
         default_therapist=appointment.therapist,
     )
     context["appointment"] = appointment
     context["is_own"] = is_own
-    return render(request, "bookings/slot_list.html", context, status=status)
+    return render_slot_page(request, "bookings/slot_list.html", context, status=status)
 
 
 @login_required
@@ -282,28 +319,78 @@ def appointment_ics_download(request, pk: int):
     return response
 
 
+def _day_list_url(**params) -> str:
+    return f"{reverse('bookings:front-desk-day')}?{urlencode({k: v for k, v in params.items() if v})}"
+
+
 @login_required
 def front_desk_day(request):
+    """The desk's day (or week) across therapists: counts per status, closures and time off marked.
+    Without a date it opens on today, or on the next working day when the clinic is closed today."""
     if not permissions.can_manage_appointments(request.user):
         raise PermissionDenied
     form = DayListFilterForm(request.GET or None)
-    day = _local_today()
-    qs = Appointment.objects.select_related("therapist", "service", "patient").order_by("start", "therapist")
+    today = _local_today()
+    day, therapist, status, week = None, None, "", False
     if form.is_bound and form.is_valid():
-        day = form.cleaned_data["date"] or day
-        if form.cleaned_data["therapist"]:
-            qs = qs.filter(therapist=form.cleaned_data["therapist"])
-        if form.cleaned_data["status"]:
-            qs = qs.filter(status=form.cleaned_data["status"])
+        day = form.cleaned_data["date"]
+        therapist = form.cleaned_data["therapist"]
+        status = form.cleaned_data["status"]
+        week = form.cleaned_data["view"] == "week"
     elif form.is_bound:
         messages.error(request, "Some filters could not be read; showing today for everyone.")
-    tz = selectors.clinic_zone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    appointments = list(qs.filter(start__gte=start, start__lt=start + timedelta(days=1)))
+    if day is None:
+        day, reason = desk_day.next_working_day(today)
+        if day != today:
+            why = f" ({reason})" if reason else ""
+            messages.info(
+                request,
+                f"The clinic is closed today{why}. Showing {day:%A} {day.day} {day:%B}, the next working day.",
+            )
+    if not form.is_bound or form.is_valid():  # the date box shows the day on the page
+        form = DayListFilterForm({**form.data.dict(), "date": day.isoformat()})
+        form.is_valid()
+    first, last = desk_day.week_of(day) if week else (day, day)
+    sheets, counts = desk_day.day_sheets(first=first, last=last, therapist=therapist, status=status)
+    keep = {"therapist": therapist.pk if therapist else "", "status": status, "view": "week" if week else ""}
+    step = timedelta(days=7 if week else 1)
     return render(
         request,
         "bookings/front_desk_day.html",
-        {"form": form, "day": day, "appointments": appointments},
+        {
+            "form": form,
+            "day": day,
+            "first": first,
+            "last": last,
+            "week": week,
+            "today": today,
+            "sheets": sheets,
+            # Who can be marked arrived: today's booked visits not marked yet (`appointment_mark_arrived`).
+            "arrivable": {
+                a.pk
+                for sheet in sheets
+                if sheet.day == today
+                for a in sheet.appointments
+                if a.arrived_at is None and a.status in services.ARRIVAL_STATUSES
+            },
+            "counts": [
+                {
+                    "status": c.status,
+                    "label": c.label,
+                    "count": c.count,
+                    "url": _day_list_url(**{**keep, "status": c.status}, date=day.isoformat()),
+                }
+                for c in counts
+            ],
+            "total": sum(c.count for c in counts),
+            "status": status,
+            "previous_url": _day_list_url(**keep, date=(day - step).isoformat()),
+            "next_url": _day_list_url(**keep, date=(day + step).isoformat()),
+            "today_url": _day_list_url(**keep, date=today.isoformat()),
+            "day_view_url": _day_list_url(**{**keep, "view": ""}, date=day.isoformat()),
+            "week_view_url": _day_list_url(**{**keep, "view": "week"}, date=day.isoformat()),
+            "all_statuses_url": _day_list_url(**{**keep, "status": ""}, date=day.isoformat()),
+        },
     )
 
 
@@ -311,7 +398,9 @@ def front_desk_day(request):
 def front_desk_book(request):
     if not permissions.can_manage_appointments(request.user):
         raise PermissionDenied
-    form = FrontDeskBookingForm(request.POST or None)
+    form = FrontDeskBookingForm(
+        request.POST or None, initial={"patient_email": request.GET.get("patient", "")[:254]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             # The patient still answers the health questions; until then the booking waits for review.

@@ -26,6 +26,7 @@ from django.utils.crypto import salted_hmac
 
 from .accounts.limits import account_key
 from .accounts.second_factor import has_second_factor
+from .models import Therapist
 from .outbox.emails import absolute_url, email_context, email_subject, text_as_html
 from .outbox.models import ACCOUNT_KIND_PREFIX
 from .outbox.services import outbox_enqueue
@@ -94,9 +95,13 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_login_redirect_url(self, request) -> str:
-        """Staff land on their dashboard, patients on the home page. A safe `next` (a page on this
-        site) still wins: allauth checks and follows it before asking here."""
-        if is_staff_member(request.user):
+        """Where a sign-in without a `next` lands: a therapist on their day (the therapist's day page,
+        named by its URL so clinic imports nothing of intake), other staff on the staff dashboard,
+        patients where allauth sends them."""
+        user = request.user
+        if is_staff_member(user):
+            if Therapist.objects.filter(user=user, active=True).exists():
+                return reverse("intake:therapist-day")
             return reverse("staff-dashboard")
         return super().get_login_redirect_url(request)
 

@@ -13,7 +13,7 @@ class ClinicConfig(AppConfig):
         from allauth.account.signals import password_changed, password_reset, password_set
         from allauth.mfa.signals import authenticator_added, authenticator_removed
 
-        from . import roles, sessions, tasks
+        from . import dashboard, roles, sessions, tasks
         from .accounts import limits, second_factor
         from .audit import registry
         from .audit import rights as audit_rights
@@ -33,6 +33,7 @@ class ClinicConfig(AppConfig):
         post_save.connect(tasks.licence_saved, sender=Licence, dispatch_uid="clinic_licence_alert")
         registry.register()
         audit_rights.register()
+        dashboard.register()
         # Sessions (clinic/sessions.py): the absolute lifetime starts at login; a new password ends the
         # other sessions (a reset every one).
         user_logged_in.connect(sessions.mark_session_start, dispatch_uid="clinic_session_start")

@@ -51,6 +51,8 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", unique=True)
     phone = models.CharField(max_length=32, blank=True)
+    # Recorded by the front desk to tell patients of the same name apart; removed when the account closes.
+    date_of_birth = models.DateField(null=True, blank=True)
     # Moved on by "log out everywhere": part of every session's check, so all sessions end at once.
     session_generation = models.PositiveIntegerField(default=0, editable=False)
 

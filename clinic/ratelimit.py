@@ -25,12 +25,15 @@ def hit(scope: str, key: str, *, limit: int, window_seconds: int) -> bool:
     cache = caches["default"]
     window = int(timezone.now().timestamp()) // window_seconds
     cache_key = f"ratelimit:{scope}:{key}:{window}"
-    cache.add(cache_key, 0, timeout=window_seconds + 5)
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # evicted between add and incr: this attempt opens the window again
-        cache.set(cache_key, 1, timeout=window_seconds + 5)
+    # The window's first attempt creates its count (one write); later ones increment it.
+    if cache.add(cache_key, 1, timeout=window_seconds + 5):
         count = 1
+    else:
+        try:
+            count = cache.incr(cache_key)
+        except ValueError:  # evicted between add and incr: this attempt opens the window again
+            cache.set(cache_key, 1, timeout=window_seconds + 5)
+            count = 1
     return count <= limit
 
 

@@ -141,6 +141,15 @@ def users_with_role(role: str) -> QuerySet:
     )
 
 
+def patient_accounts() -> QuerySet:
+    """Active accounts with no staff role, admin access or superuser status: the clinic's patients."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=False, is_superuser=False)
+        .exclude(groups__name__in=ROLE_NAMES)
+    )
+
+
 def role_emails(role: str) -> list[str]:
     """The addresses of everyone who holds `role`, sorted, without blanks or repeats."""
     return sorted(set(users_with_role(role).exclude(email="").values_list("email", flat=True)))

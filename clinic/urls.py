@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from bookings.api import api
+from bookings.api import api, api_v2
 
 from . import views
 from .audit import views as audit_views
@@ -28,6 +28,7 @@ urlpatterns = [
     path("admin/login/", views.admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("api/v2/", api_v2.urls),
 ]
 
 if settings.SERVE_PUBLIC_MEDIA:

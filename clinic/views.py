@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import TemplateView
 from django.views.static import serve as static_serve
 
-from . import sessions
+from . import dashboard, sessions
 from .accounts.second_factor import has_second_factor
 from .forms import CurrentPasswordForm
 from .markup import render_plain
@@ -115,7 +115,13 @@ class StaffRequiredMixin(LoginRequiredMixin, PermissionRequiredMixin):
 
 
 class StaffDashboardView(StaffRequiredMixin, TemplateView):
+    """Each role's start page: open alerts first, then the panels the apps register for this person
+    (cases waiting for review, today's appointments, licence expiries, failed messages)."""
+
     template_name = "clinic/staff_dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, panels=dashboard.panels_for(self.request))
 
 
 def admin_login(request):

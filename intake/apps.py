@@ -8,7 +8,9 @@ class IntakeConfig(AppConfig):
     def ready(self):
         # Imported here, not at the top: they read the models, which are loaded only once apps are ready.
         from . import audit, extensions, rights
+        from .review import dashboard
 
         extensions.register()
         rights.register()
         audit.register()
+        dashboard.register()

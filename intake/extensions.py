@@ -32,6 +32,11 @@ def appointment_health_form(appointment: Appointment) -> str:
     return reverse("intake:appointment-start", args=[appointment.pk])
 
 
+def patient_health_form() -> str:
+    """Where a patient the desk registered fills in the health form before any booking."""
+    return reverse("intake:mine")
+
+
 def appointment_screening_panels(appointment: Appointment, user) -> list[extensions.AppointmentPanel]:
     """The screening outcome for whoever may see the appointment (front desk sees the outcome, never the
     answers); for the patient, the way on: the health questions, or the review of a flagged booking."""
@@ -60,6 +65,7 @@ def appointment_screening_panels(appointment: Appointment, user) -> list[extensi
 def register() -> None:
     extensions.register_next_step(appointment_next_step)
     extensions.register_health_form(appointment_health_form)
+    extensions.register_patient_health_form(patient_health_form)
     extensions.register_appointment_panels(appointment_screening_panels)
     extensions.register_timed_effects(schedule_review_deadlines)
     extensions.register_timed_effects(check_in_requests.check_in_request_sync)

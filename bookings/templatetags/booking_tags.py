@@ -34,3 +34,14 @@ def status_badge(appointment: Appointment) -> str:
         status,
         appointment.status_label,
     )
+
+
+@register.filter
+def hours_before(hours: int) -> str:
+    """A policy's notice in words: 24 → "the day before", 48 → "2 days before", 3 → "3 hours before"."""
+    hours = int(hours)
+    if hours == 24:
+        return "the day before"
+    if hours and hours % 24 == 0:
+        return f"{hours // 24} days before"
+    return f"{hours} hour{'s' if hours != 1 else ''} before"

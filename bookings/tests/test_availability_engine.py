@@ -21,6 +21,7 @@ from bookings.availability import (
     TherapistInput,
     WeeklyWindow,
     free_slots,
+    free_times,
     is_bookable,
 )
 
@@ -775,3 +776,30 @@ def test_free_slots_obey_every_rule_and_agree_with_is_bookable(scenario: Scenari
             for t in scenario.therapists:
                 in_list = (probe, t.id) in listed
                 assert is_bookable(start=probe, therapist_id=t.id, **scenario.inputs()) == in_list
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(scenario=scenarios())
+def test_free_times_group_exactly_the_free_slots_by_start(scenario: Scenario):
+    kwargs = {**scenario.inputs(), "first_day": scenario.first_day, "days": scenario.days}
+    found = free_slots(**kwargs)
+    grouped: dict[datetime, list[int]] = {}
+    for slot in found:  # sorted by start, then therapist name and id
+        grouped.setdefault(slot.start, []).append(slot.therapist_id)
+    assert free_times(**kwargs) == sorted(grouped.items())
+
+
+def test_free_times_name_each_start_once_with_its_therapists_by_name():
+    windows = [window(MONDAY, time(9), time(11), therapist_id=1), window(MONDAY, time(10), time(12), 2)]
+    found = free_times(
+        **defaults({"therapists": [therapist(1, "Zoe"), therapist(2, "Ana")], "windows": windows}),
+        first_day=MONDAY,
+        days=1,
+    )
+    assert [(s.astimezone(LONDON).strftime("%H:%M"), ids) for s, ids in found] == [
+        ("09:00", [1]),
+        ("09:30", [1]),
+        ("10:00", [2, 1]),
+        ("10:30", [2]),
+        ("11:00", [2]),
+    ]

@@ -118,3 +118,67 @@ def test_therapist_not_offering_the_service_has_no_slots():
     other = ServiceFactory()
     bookable_therapist(other)
     assert selectors.free_slots(service=service, therapist=None, first_day=date(2026, 6, 2), days=3) == []
+
+
+PAST_STATUSES = [Status.COMPLETED, Status.CONFIRMED, Status.CANCELLED, Status.NO_SHOW, Status.EXPIRED]
+
+
+def add_history(therapists, service, n):
+    """`n` past appointments in every status (some left confirmed), none overlapping."""
+    patients = [UserFactory() for _ in therapists]
+    rows = []
+    for i in range(n):
+        t_idx, k = i % len(therapists), i // len(therapists)
+        start = datetime(2026, 5, 31, 9, 0, tzinfo=LONDON) - timedelta(days=k // 6, minutes=-75 * (k % 6))
+        rows.append(
+            Appointment(
+                patient=patients[t_idx],
+                therapist=therapists[t_idx],
+                service=service,
+                start=start,
+                end=start + timedelta(minutes=60),
+                blocks_until=start + timedelta(minutes=75),
+                status=PAST_STATUSES[k % len(PAST_STATUSES)],
+            )
+        )
+    Appointment.objects.bulk_create(rows, batch_size=1000)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE bookings_appointment")
+
+
+def busy_interval_sql(service, therapist=None) -> str:
+    """The SQL the availability loader runs for the busy intervals of 28 days."""
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.free_slots(service=service, therapist=therapist, first_day=date(2026, 6, 1), days=28)
+    (sql,) = [q["sql"] for q in ctx.captured_queries if 'FROM "bookings_appointment"' in q["sql"]]
+    return sql
+
+
+@pytest.mark.parametrize("any_therapist", [True, False])
+def test_busy_intervals_are_read_through_their_index_past_any_history(any_therapist):
+    service = ServiceFactory()
+    therapists = [bookable_therapist(service) for _ in range(4)]
+    add_history(therapists, service, 3000)
+    sql = busy_interval_sql(service, None if any_therapist else therapists[0])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"EXPLAIN {sql}")
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+        plan = " ".join(str(part) for row in cursor.fetchall() for part in row)
+    assert "appt_busy_interval" in plan, plan
+    assert "Seq Scan" not in plan and "SCAN bookings_appointment" not in plan, plan
+
+
+def test_history_in_any_status_changes_neither_queries_nor_slots(django_assert_num_queries):
+    service = ServiceFactory()
+    therapists = [bookable_therapist(service) for _ in range(3)]
+    AppointmentFactory(
+        therapist=therapists[0], service=service, start=datetime(2026, 6, 2, 10, tzinfo=LONDON)
+    )
+    before = selectors.free_slots(service=service, therapist=None, first_day=date(2026, 6, 1), days=28)
+    add_history(therapists, service, 1500)
+    with django_assert_num_queries(8):
+        after = selectors.free_slots(service=service, therapist=None, first_day=date(2026, 6, 1), days=28)
+    assert after == before

@@ -8,9 +8,9 @@ import pytest
 from bookings import absences, services
 from bookings.models import ACTIVE_STATUSES, Appointment, Closure, Status
 from clinic.tests.concurrency import race as shared_race
-from clinic.tests.factories import UserFactory
+from clinic.tests.factories import UserFactory, front_desk_user
 
-from .factories import bookable_therapist
+from .factories import AppointmentFactory, bookable_therapist
 from .fixtures import at
 
 pytestmark = [
@@ -102,3 +102,14 @@ def test_a_closure_saved_while_patients_book_lists_every_booking_that_got_in(ser
         inside.filter(status__in=ACTIVE_STATUSES).values_list("pk", flat=True)
     )
     assert inside.count() == outcome["booked"] - 1, outcome
+
+
+def test_two_desks_marking_one_arrival_at_once_record_it_once(service, therapist):
+    appointment = AppointmentFactory(therapist=therapist, service=service, start=at(1, 10))
+    desks = [front_desk_user(), front_desk_user()]
+    outcomes = shared_race(
+        [lambda d=d: services.appointment_mark_arrived(appointment=appointment, by=d) for d in desks]
+    )
+    assert outcomes == {"ok": 1, "refused:already_arrived": 1}
+    appointment.refresh_from_db()
+    assert appointment.arrived_by in desks

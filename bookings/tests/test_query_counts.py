@@ -20,11 +20,12 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 API_LIST_QUERIES = 8
 APPOINTMENT_PAGE_QUERIES = 12  # with the clinic profile for the footer
 # The change trail: auditlog reads the appointment before each change and writes an entry (after a create,
-# only the entry); stale holds are read (and locked) before they are expired.
+# only the entry); stale holds are read (and locked) before they are expired. A booking first asks
+# whether the time is taken (one query, outside the transaction, so a taken one is refused at once).
 # PostgreSQL: one more, the shared schedule lock a booking takes against a concurrent closure
 # (bookings/schedule_locks.py); SQLite's IMMEDIATE transactions need none.
 SCHEDULE_LOCK = 1 if connection.vendor == "postgresql" else 0
-BOOK_QUERIES = 18 + SCHEDULE_LOCK
+BOOK_QUERIES = 19 + SCHEDULE_LOCK
 # A change that emails the patient also writes its outbox row and, with the tests' immediate task
 # backend, sends it at once (claim, send, mark sent): about 10 to 12 queries of the counts below.
 # The pending reminder and check-in request are skipped (one update each) on a cancel, and replaced on a

@@ -36,7 +36,10 @@ def move_url(appointment):
 
 
 def offered_therapists(body: str) -> set[str]:
-    return set(re.findall(r'name="therapist" value="(\d+)"', body))
+    """Whose times the page offers: the therapist each time button posts, or, with "any therapist"
+    (each time once, the clinic picks), everyone free that day whom the page lets one choose."""
+    posted = set(re.findall(r'name="therapist" value="(\d+)"', body))
+    return posted or set(re.findall(r'data-free-therapist="(\d+)"', body))
 
 
 def test_move_page_opens_on_the_appointments_day_with_its_therapist(

@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from bookings import services
 from bookings.models import Appointment, Status
@@ -34,6 +35,19 @@ def test_second_booking_of_same_slot_is_refused(service, therapist):
         book(UserFactory(), service, therapist, at(3, 10))
     assert exc.value.code == "slot_taken"
     assert Appointment.objects.count() == 1
+
+
+def test_a_taken_slot_is_refused_before_the_booking_transaction(service, therapist):
+    """The crowd that loses a race is answered after one indexed query, without queueing for the
+    booking transaction (SQLite's write lock); only a time found free there is checked under the lock."""
+    book(UserFactory(), service, therapist, at(3, 10))
+    patient = UserFactory()
+    with CaptureQueriesContext(connection) as ctx, pytest.raises(BookingError) as exc:
+        book(patient, service, therapist, at(3, 10, 30))
+    assert exc.value.code == "slot_taken"
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not any(q.startswith(("SAVEPOINT", "BEGIN")) for q in sql), sql
+    assert len(sql) == 2, sql  # the service's therapists (a valid request), then the clash
 
 
 def test_partial_overlap_is_refused(service, therapist):

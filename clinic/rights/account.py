@@ -22,7 +22,7 @@ from ..audit.guard import audit_rewrite
 from ..outbox.models import OutboxMessage
 from ..outbox.models import Status as OutboxStatus
 from . import registry
-from .redact import phone_variants
+from .redact import date_variants, phone_variants
 from .registry import Erasure, ExportSection, RightsPart, utc_iso
 
 # allauth's apps whose rows belong to one account (addresses, second factors, sessions, social logins):
@@ -46,6 +46,7 @@ def export(patient) -> list[ExportSection]:
         "last_name": patient.last_name,
         "email": patient.email,
         "phone": patient.phone,
+        "date_of_birth": patient.date_of_birth.isoformat() if patient.date_of_birth else None,
         "date_joined": utc_iso(patient.date_joined),
         "last_login": utc_iso(patient.last_login),
         "email_addresses": [
@@ -86,6 +87,8 @@ def identify(patient) -> list[str]:
     values = [patient.get_full_name(), patient.first_name, patient.last_name, patient.email]
     if patient.phone:
         values += phone_variants(patient.phone)
+    if patient.date_of_birth:
+        values += date_variants(patient.date_of_birth)
     return values
 
 
@@ -100,6 +103,7 @@ def erase(erasure: Erasure) -> None:
     patient.first_name = ""
     patient.last_name = ""
     patient.phone = ""
+    patient.date_of_birth = None
     patient.email = erasure.placeholder_email
     patient.is_active = False
     patient.set_unusable_password()

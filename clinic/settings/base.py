@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "csp",
+    "django_htmx",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # request.htmx: the slot picker answers an htmx request with the picker alone (bookings.picker_views).
+    "django_htmx.middleware.HtmxMiddleware",
     "clinic.middleware.SecondFactorRequiredMiddleware",
 ]
 
@@ -170,6 +173,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "en-gb"
+# Dates in words and typed day first (clinic/formats/en_GB): "21 November 2026", "21/11/2026".
+FORMAT_MODULE_PATH = ["clinic.formats"]
 USE_I18N = True
 USE_TZ = True
 # The clinic's IANA zone: every wall-clock time (opening hours, pages, emails) is in this zone.

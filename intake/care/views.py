@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from bookings import services as booking_services
+from bookings.desk.day import next_working_day
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.audit.access import reads_health_data
@@ -25,7 +26,7 @@ from clinic.errors import show_error
 from clinic.models import Therapist
 
 from ..models import HomeCarePlan, PlanItem
-from ..permissions import get_record_or_404, plans_visible_to, record_reads
+from ..permissions import get_record_or_404, intake_readable_patient_ids, plans_visible_to, record_reads
 from ..review.restrictions import appointments_with_restrictions, restriction_reasons, restrictions_for
 from .forms import DAY, WEEK, MarkForm, PlanForm, TherapistDayForm, plan_item_formset
 from .services import PLANNABLE_STATUSES, plan_assign, plan_techniques
@@ -64,6 +65,7 @@ class DayRow:
     restrictions: list[str]
     can_mark: bool
     can_plan: bool
+    can_read_intake: bool = False
 
 
 def _plans_prefetch() -> Prefetch:
@@ -78,13 +80,15 @@ def therapist_day(request):
     patient shown is recorded as read."""
     therapist = _therapist_or_404(request.user)
     form = TherapistDayForm(request.GET or None)
-    day, view = _local_today(), DAY
+    day, view = None, DAY
     if form.is_bound:
         if form.is_valid():
-            day = form.cleaned_data["date"] or day
+            day = form.cleaned_data["date"]
             view = form.cleaned_data["view"] or DAY
         else:
             messages.error(request, "That date or view could not be read; showing today.")
+    if day is None:  # today, or this therapist's next working day when they do not work today
+        day, _ = next_working_day(_local_today(), therapist=therapist)
     first = day - timedelta(days=day.weekday()) if view == WEEK else day
     days = 7 if view == WEEK else 1
     tz = clinic_zone()
@@ -98,6 +102,7 @@ def therapist_day(request):
         .order_by("start", "pk")
     )
     record_reads(request, kind=AccessKind.DAY, records=appointments)
+    readable = intake_readable_patient_ids(request.user, {a.patient_id for a in appointments})
     now = timezone.now()
     by_day: dict[date, list[DayRow]] = {first + timedelta(days=i): [] for i in range(days)}
     for appointment in appointments:
@@ -109,6 +114,7 @@ def therapist_day(request):
                 can_mark=(appointment.status == Status.CONFIRMED and appointment.start <= now)
                 or appointment.status == Status.COMPLETED,
                 can_plan=appointment.status in PLANNABLE_STATUSES,
+                can_read_intake=appointment.patient_id in readable,
             )
         )
     step = timedelta(days=days)

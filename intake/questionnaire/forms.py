@@ -46,19 +46,43 @@ class StepForm(forms.Form):
     title = ""
     intro = ""
     step: steps.Step
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __init__(self, *args, answers: dict | None = None, user=None, **kwargs):
         self.user = user
         self.answers = answers or {}
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial = {k: _from_json(v) for k, v in self.answers.items() if k in self.fields}
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.RadioSelect):
-                field.widget.attrs.setdefault("class", "form-check-input")
+            self.initial = self._initial()
+
+    def _initial(self) -> dict:
+        """The saved answers as the fields show them (a date as a date, so it reads day first)."""
+        initial = {}
+        for key, value in self.answers.items():
+            if key in self.fields:
+                field = self.fields[key]
+                initial[key] = (
+                    steps.answer_date(value) if isinstance(field, forms.DateField) else _from_json(value)
+                )
+        return initial
 
     def to_answers(self) -> dict:
         return {k: _to_json(v) for k, v in self.cleaned_data.items() if k in self.fields}
+
+    def field_groups(self) -> list[dict]:
+        """The fields under their headings (`groups`: heading, keys), in order; a field no group names
+        comes last, under no heading, so nothing is ever left off the page."""
+        placed: set[str] = set()
+        groups = []
+        for heading, keys in self.groups:
+            fields = [self[key] for key in keys if key in self.fields]
+            placed.update(keys)
+            if fields:
+                groups.append({"heading": heading, "fields": fields})
+        rest = [self[key] for key in self.fields if key not in placed]
+        if rest:
+            groups.append({"heading": "", "fields": rest})
+        return groups
 
     def clean(self):
         cleaned = super().clean()
@@ -82,18 +106,39 @@ def yes_no(label: str, required: bool = True) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=YES_NO_CHOICES, widget=forms.RadioSelect, required=required)
 
 
+# Typed day first, as people in the UK write dates; ISO (what a browser's date picker sends) too.
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+
 def date_field(label: str, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        input_formats=DATE_INPUT_FORMATS,
+        widget=forms.DateInput(format="%d/%m/%Y", attrs={"inputmode": "text", "autocomplete": "off"}),
+        help_text="Day, month and year, for example 21/11/2026.",
         validators=[validate_date_range],
+        error_messages={"invalid": "Please enter a real date as day/month/year, for example 21/11/2026."},
     )
 
 
-def pain_field(label: str) -> forms.IntegerField:
-    return forms.IntegerField(
-        label=label, min_value=0, max_value=10, help_text="0 = no pain, 10 = the worst imaginable"
+PAIN_SCALE_ENDS = {0: "no pain", 10: "worst imaginable"}
+
+
+class PainScale(forms.RadioSelect):
+    """A 0-10 scale of radio buttons (templates/intake/includes/pain_scale.html lays it out)."""
+
+    is_pain_scale = True
+
+
+def pain_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[(n, f"{n} ({PAIN_SCALE_ENDS[n]})" if n in PAIN_SCALE_ENDS else str(n)) for n in range(11)],
+        coerce=int,
+        empty_value=None,
+        widget=PainScale,
+        error_messages={"invalid_choice": "Please choose a number from 0 to 10."},
     )
 
 
@@ -161,9 +206,9 @@ class VisitForm(StepForm):
         ],
         widget=forms.RadioSelect,
     )
-    pain_now = pain_field("Pain right now (0-10)")
-    pain_worst = pain_field("Pain at its worst (0-10)")
-    pain_best = pain_field("Pain at its best (0-10)")
+    pain_now = pain_field("Pain right now")
+    pain_worst = pain_field("Pain at its worst")
+    pain_best = pain_field("Pain at its best")
     pain_regions = forms.MultipleChoiceField(
         label="Where does it hurt?", choices=REGIONS, widget=forms.CheckboxSelectMultiple, required=False
     )
@@ -216,7 +261,7 @@ class HealthForm(StepForm):
                     visit_date, timezone.localdate(), wording.get(q.UNWELL_TODAY.key)
                 )
         if not self.is_bound:
-            self.initial = {k: _from_json(v) for k, v in self.answers.items() if k in self.fields}
+            self.initial = self._initial()
 
     def prepare(self, cleaned: dict) -> None:
         for question in self.questions:
@@ -236,6 +281,7 @@ class HealthWarningSignsForm(HealthForm):
     intro = "These questions help us keep treatment safe. Please answer every one."
     questions = q.RED_FLAGS
     step = steps.STEPS[2]
+    groups = q.GROUPS_WARNING_SIGNS
 
 
 class HealthConditionsForm(HealthForm):
@@ -243,6 +289,7 @@ class HealthConditionsForm(HealthForm):
     intro = "Operations, joints, pregnancy and anything else we should know."
     questions = (*q.CONDITIONS, q.UNWELL_TODAY)
     step = steps.STEPS[3]
+    groups = q.GROUPS_CONDITIONS
 
 
 class HistoryForm(StepForm):
@@ -341,5 +388,3 @@ class CheckInForm(forms.Form):
     def __init__(self, *args, visit_date: date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unwell_today"].label = q.visit_day_question(visit_date, timezone.localdate())
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-check-input"

@@ -161,6 +161,58 @@ CONDITIONS: tuple[Question, ...] = (
     ),
 )
 
+# The headings each health step shows its questions under, so a screen of yes/no questions reads as a
+# few short groups. Layout only: screening never reads them. Every question of a step is in one group of
+# that step, a follow-up in its parent's (test_question_groups).
+GROUPS_WARNING_SIGNS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Warning signs", ("saddle_numbness", "progressive_weakness", "systemic", "night_pain")),
+    ("Cancer and injuries", ("cancer_active", "cancer_past", "injury", "injury_date", "injury_minor_fall")),
+    (
+        "Arteries and aneurysm",
+        ("aneurysm", "aneurysm_signs", "ever_smoked", "family_aneurysm", "heart_disease"),
+    ),
+    ("Blood and heart", ("blood_clot", "anticoagulants", "heart_bp", "heart_bp_uncontrolled")),
+)
+GROUPS_CONDITIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Operations and your belly",
+        (
+            "abdominal_surgery",
+            "abdominal_surgery_date",
+            "other_surgery",
+            "hernia",
+            "hernia_complicated",
+            "abdominal_condition_flare",
+            "abdominal_condition_remission",
+            "kidney",
+        ),
+    ),
+    (
+        "Bones and joints",
+        (
+            "osteoporosis",
+            "long_term_steroids",
+            "hip_fracture",
+            "hip_fracture_date",
+            "hip_fracture_cleared",
+            "hip_replacement",
+            "hip_replacement_side",
+            "hip_replacement_approach",
+            "hip_replacement_date",
+            "knee",
+        ),
+    ),
+    (
+        "Spine, nerves and circulation",
+        ("herniated_disc", "spinal_instability", "spinal_instability_severe", "reduced_sensation"),
+    ),
+    (
+        "Pregnancy, periods and skin",
+        ("pregnant", "pregnancy_weeks", "pregnancy_high_risk", "iud_menstruation", "skin"),
+    ),
+    ("On the day of your visit", ("unwell_today",)),
+)
+
 # Asked before every visit, and in the full intake too.
 UNWELL_TODAY = Question(
     "unwell_today",

@@ -41,7 +41,7 @@ def age_on(born: date, on: date) -> int:
     return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
-def _date(value) -> date | None:
+def answer_date(value) -> date | None:
     if isinstance(value, date):
         return value
     if not value:
@@ -70,7 +70,7 @@ def check_about_you(answers: Mapping, today: date, account_name: str) -> list[Pr
         value = answers.get(key)
         if value and (message := phone_problem(value)):
             problems.append(Problem(key, message, "invalid_phone"))
-    born = _date(answers.get("date_of_birth"))
+    born = answer_date(answers.get("date_of_birth"))
     if born:
         if born > today:
             problems.append(Problem("date_of_birth", "This date is in the future.", "future_date"))
@@ -89,7 +89,7 @@ def check_about_you(answers: Mapping, today: date, account_name: str) -> list[Pr
 
 def check_visit(answers: Mapping, today: date, account_name: str) -> list[Problem]:
     problems = []
-    onset = _date(answers.get("pain_onset_date"))
+    onset = answer_date(answers.get("pain_onset_date"))
     if onset and onset > today:
         problems.append(Problem("pain_onset_date", "This date cannot be in the future.", "future_date"))
     now, worst, best = answers.get("pain_now"), answers.get("pain_worst"), answers.get("pain_best")
@@ -99,7 +99,7 @@ def check_visit(answers: Mapping, today: date, account_name: str) -> list[Proble
         problems.append(
             Problem("pain_worst", "Your worst can't be lower than your pain now.", "contradiction")
         )
-    born = _date(answers.get("date_of_birth"))
+    born = answer_date(answers.get("date_of_birth"))
     if born and onset and onset < born:
         problems.append(Problem("pain_onset_date", "This is before your date of birth.", "contradiction"))
     return problems
@@ -113,7 +113,7 @@ def follow_up_is_asked(question: q.Question, answers: Mapping) -> bool:
 def health_check(questions: tuple[q.Question, ...]) -> Callable[[Mapping, date, str], list[Problem]]:
     def check(answers: Mapping, today: date, account_name: str) -> list[Problem]:
         problems = []
-        born = _date(answers.get("date_of_birth"))
+        born = answer_date(answers.get("date_of_birth"))
         for question in questions:
             if question.parent and not follow_up_is_asked(question, answers):
                 continue
@@ -123,7 +123,7 @@ def health_check(questions: tuple[q.Question, ...]) -> Callable[[Mapping, date, 
                 continue
             if question.kind != q.DATE or not value:
                 continue
-            when = _date(value)
+            when = answer_date(value)
             if when and question.parent and question.past_date and when > today:
                 problems.append(Problem(question.key, "This date cannot be in the future.", "future_date"))
             elif when and born and when < born:
@@ -149,7 +149,7 @@ def check_consent(answers: Mapping, today: date, account_name: str) -> list[Prob
                 "signature_mismatch",
             )
         )
-    born = _date(answers.get("date_of_birth"))
+    born = answer_date(answers.get("date_of_birth"))
     if born and age_on(born, today) < 18:
         guardian = _words(answers.get("guardian_name"))
         signed = _words(answers.get("guardian_signature"))

@@ -12,6 +12,7 @@ from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.audit.access import reads_health_data
 from clinic.errors import show_error
+from clinic.models import ClinicPolicy
 
 from ..models import Intake, ScreeningResult
 from ..permissions import read_intake
@@ -69,6 +70,11 @@ def _appointment_from_query(request) -> Appointment | None:
         raise Http404 from exc
 
 
+def _check_answers_url(appointment: Appointment | None) -> str:
+    url = reverse("intake:check-answers")
+    return f"{url}?appointment={appointment.pk}" if appointment else url
+
+
 @login_required
 def step(request, index: int):
     if not 0 <= index < len(STEPS):
@@ -78,6 +84,8 @@ def step(request, index: int):
     if index > intake.step:
         messages.info(request, "Please finish the earlier steps first.")
         return redirect(_step_url(intake.step, appointment.pk if appointment else None))
+    # Reached by a "Change" link of the check-your-answers page: saving goes back there.
+    returning = request.GET.get("return") == "check"
     form_class = STEPS[index]
     kwargs = {"answers": intake.answers, "user": request.user}
     if issubclass(form_class, HealthForm):
@@ -100,10 +108,11 @@ def step(request, index: int):
             if "save_and_leave" in request.POST:
                 messages.success(request, "Saved. You can come back to your health form at any time.")
                 return redirect("intake:mine")
+            if returning:
+                return redirect(_check_answers_url(appointment))
             if index + 1 < len(STEPS):
                 return redirect(_step_url(index + 1, appointment.pk if appointment else None))
-            check = reverse("intake:check-answers")
-            return redirect(f"{check}?appointment={appointment.pk}" if appointment else check)
+            return redirect(_check_answers_url(appointment))
         if not form.non_field_errors():
             messages.error(request, "Please check the answers marked below.")
     return render(
@@ -117,6 +126,7 @@ def step(request, index: int):
             "steps": [(i, s.title) for i, s in enumerate(STEPS)],
             "reached": intake.step,
             "appointment": appointment,
+            "returning": returning,
             "percent": int(100 * index / len(STEPS)),
         },
         status=400 if request.method == "POST" else 200,
@@ -208,7 +218,11 @@ def check_in(request, pk: int):
 def outcome(request, pk: int):
     appointment = _own_appointment(request, pk)
     result = ScreeningResult.objects.filter(appointment=appointment).first()
-    return render(request, "intake/outcome.html", {"appointment": appointment, "result": result})
+    return render(
+        request,
+        "intake/outcome.html",
+        {"appointment": appointment, "result": result, "policy": ClinicPolicy.get()},
+    )
 
 
 @login_required

@@ -146,9 +146,10 @@ def _case_context(result: ScreeningResult, latest: ReviewDecision | None, form: 
         for flag in result.flags
     ]
     decisions = list(result.decisions.select_related("decided_by").order_by("-decided_at", "-pk"))
-    earlier = (
+    # Every screening of the patient, this case included, in the order they happened (newest first):
+    # a newer one (an urgent check-in) must never read as "earlier".
+    history = (
         ScreeningResult.objects.filter(appointment__patient=patient)
-        .exclude(pk=result.pk)
         .select_related("appointment__therapist", "appointment__service", "rule_set")
         .prefetch_related(
             Prefetch(
@@ -156,7 +157,7 @@ def _case_context(result: ScreeningResult, latest: ReviewDecision | None, form: 
                 queryset=ReviewDecision.objects.select_related("decided_by").order_by("-decided_at", "-pk"),
             )
         )
-        .order_by("-appointment__start")
+        .order_by("-screened_at", "-pk")
     )
     intakes = Intake.objects.submitted_by(patient)
     return {
@@ -169,7 +170,7 @@ def _case_context(result: ScreeningResult, latest: ReviewDecision | None, form: 
         "restrictions": [(code, names.get(code, code)) for code in restrictions],
         "decisions": decisions,
         "latest": latest,
-        "earlier_results": list(earlier),
+        "history": list(history),
         "intakes": list(intakes),
         "letters": list(ClearanceLetter.objects.filter(appointment=appointment)),
         "form": form,

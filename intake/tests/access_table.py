@@ -111,10 +111,14 @@ ROWS: dict[str, Row] = {
     "bookings:therapists": Row("200", "405"),
     "bookings:therapist-detail": Row("200", "405"),
     "bookings:service-slots": Row("200", "200"),
-    "bookings:hold": Row(POST_ONLY, "302 409 409 409 409 409 409 409"),  # no slot chosen
+    # No slot chosen: a message for everyone (a visitor's pick is kept while they sign in, test_visitor_choice)
+    "bookings:hold": Row("405", "409"),
+    # Where a visitor lands after signing in: the held slot's next step, or the slots (nothing was picked)
+    "bookings:hold-resume": Row("302", POST_ONLY),
     "bookings:appointment-list": Row(SIGNED_IN, SIGNED_IN),
     "bookings:appointment-detail": Row(A_AND_ALL_STAFF, A_AND_ALL_STAFF),
-    "bookings:appointment-cancel": Row(POST_ONLY, "302 302 404 404 404 302 302 302"),
+    # GET asks first (the policy and a reason); POST cancels
+    "bookings:appointment-cancel": Row(A_AND_DESK, "302 302 404 404 404 302 302 302"),
     "bookings:appointment-reschedule": Row(A_AND_DESK, "302 409 404 404 404 409 409 409"),
     "bookings:appointment-ics": Row(A_AND_ALL_STAFF, A_AND_ALL_STAFF),
     "bookings:front-desk-day": Row(FRONT_DESK, FRONT_DESK),
@@ -124,6 +128,11 @@ ROWS: dict[str, Row] = {
     "bookings:my-calendar-feed-new": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
     "bookings:my-calendar-feed-off": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
     "bookings:front-desk-book": Row(FRONT_DESK, FRONT_DESK),
+    # the desk finds and registers patients (staff15); an empty registration form is sent back (400)
+    "bookings:patient-search": Row(FRONT_DESK, FRONT_DESK),
+    "bookings:patient-register": Row(FRONT_DESK, "302 403 403 403 403 400 400 400"),
+    # the desk marks A arrived: A's first appointment is not today, so the day list says so (302)
+    "bookings:appointment-arrived": Row(POST_ONLY, "302 404 404 404 404 302 302 302"),
     # --- intake: the patient's own health form ---
     "intake:mine": Row(SIGNED_IN, SIGNED_IN),
     "intake:update": Row(POST_ONLY, "302"),
@@ -151,6 +160,9 @@ ROWS: dict[str, Row] = {
     "api-v1:book_appointment": Row("401 200 200 200 200 200 200 200", "401 400 400 400 400 400 400 400"),
     "api-v1:cancel_appointment": Row("405", "401 200 404 404 404 404 404 404"),
     "api-v1:api-root": Row("404", "404"),
+    "api-v2:openapi-json": Row("200", "200"),
+    "api-v2:compact_availability": Row("200", "405", query="service=psoas-60"),
+    "api-v2:api-root": Row("404", "404"),
 }
 
 

@@ -83,7 +83,8 @@ HEALTH_READS = {
 
 NOT_HEALTH_READS = {
     "home": "public",
-    "staff-dashboard": "links; its open-alerts list records each patient shown (see the alert test below)",
+    "staff-dashboard": "links and panels; its open alerts and the cases waiting record each patient shown "
+    "(see the alert test below and intake/tests/test_staff_dashboard.py)",
     "record-access": "the patient's own access log",
     "account": "the signed-in person's own account and second factor",
     "account-logout-elsewhere": "ends the person's own other sessions; shows nothing",
@@ -102,12 +103,16 @@ NOT_HEALTH_READS = {
     "bookings:service-list": "booking",
     "bookings:service-slots": "booking",
     "bookings:hold": "booking",
+    "bookings:hold-resume": "booking",
     "bookings:appointment-list": "the patient's own appointments",
-    "bookings:appointment-cancel": "a change (on the change trail), no page",
+    "bookings:appointment-cancel": "asks before cancelling: the time and therapist, no health data",
     "bookings:appointment-reschedule": "the patient's or front desk's move: times, no health data",
     "bookings:appointment-ics": "a calendar file: time and place only",
     "bookings:front-desk-day": "booking statuses only, never a screening result or an answer",
     "bookings:front-desk-book": "booking for a patient: names and times",
+    "bookings:patient-search": "names, contact details, birthdays and the next visit's time; no health data",
+    "bookings:patient-register": "the desk records who a patient is; no health data",
+    "bookings:appointment-arrived": "a change (on the change trail), no page",
     "bookings:my-calendar-feed": "the therapist's own calendar link",
     "bookings:my-calendar-feed-new": "the therapist's own calendar link",
     "bookings:my-calendar-feed-off": "the therapist's own calendar link",
@@ -231,11 +236,14 @@ def test_the_therapist_s_day_records_each_patient_shown_once(client, world, ther
     book(therapist, world["sam"], at(3, 16), service=service)
     client.force_login(world["therapist"])
     client.get(reverse("intake:therapist-day") + "?date=2026-06-03")
-    assert sorted(AccessEvent.objects.values_list("patient_id", flat=True)) == sorted(
-        [world["sam"].pk, robin.pk]
-    )
+    day_reads = AccessEvent.objects.filter(kind=AccessKind.DAY)
+    assert sorted(day_reads.values_list("patient_id", flat=True)) == sorted([world["sam"].pk, robin.pk])
+    # Sam's open alert is shown first on the day too, and recorded as an alert read.
+    assert list(AccessEvent.objects.filter(kind=AccessKind.ALERT).values_list("patient_id", flat=True)) == [
+        world["sam"].pk
+    ]
     client.get(reverse("intake:therapist-day") + "?date=2026-06-20")  # a day without sessions
-    assert AccessEvent.objects.count() == 2
+    assert day_reads.count() == 2
 
 
 def test_the_open_alerts_shown_on_the_staff_dashboard_are_recorded(client, world):

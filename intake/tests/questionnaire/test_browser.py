@@ -27,19 +27,18 @@ def test_patient_books_and_answers_the_health_form_in_the_browser(browser_page):
 
     page.goto(f"/book/psoas-60/?date={day.isoformat()}")
     check_page(page)
-    page.click("#slots a >> nth=0")  # anonymous: the slot sends us to log in and back
+    page.click("#slots button >> nth=0")  # anonymous: the pick is kept while we log in
     check_page(page)
     page.fill("input[name=login]", "sam@example.org")
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
-    assert f"date={day.isoformat()}" in page.url  # back at the same choice
-    check_page(page)
-    page.click("#slots button >> nth=0")
+    page.wait_for_url("**/intake/**")  # back with the slot held, on to its health questions
+    assert "We are holding this time" in page.content()
 
     # Step 1: about you.
     check_page(page)
     page.fill("#id_legal_name", "Sam Taylor")
-    page.fill("#id_date_of_birth", "1985-04-12")
+    page.fill("#id_date_of_birth", "12/04/1985")  # typed the British way
     page.fill("#id_phone", "+44 7700 900123")
     page.fill("#id_emergency_contact_name", "Alex Taylor")
     page.fill("#id_emergency_contact_phone", "+44 7700 900456")
@@ -47,11 +46,11 @@ def test_patient_books_and_answers_the_health_form_in_the_browser(browser_page):
     # Step 2: the visit.
     check_page(page)
     page.fill("#id_main_complaint", "Stiff lower back.")
-    page.fill("#id_pain_onset_date", "2025-09-01")
+    page.fill("#id_pain_onset_date", "1 September 2025")
     page.check("input[name=onset_kind][value=gradual]")
-    page.fill("#id_pain_now", "3")
-    page.fill("#id_pain_worst", "6")
-    page.fill("#id_pain_best", "1")
+    for field, score in (("pain_now", 3), ("pain_worst", 6), ("pain_best", 1)):  # the 0-10 scales
+        page.click(f"label[for=id_{field}_{score}]")
+        assert page.is_checked(f"#id_{field}_{score}")
     page.click("text=Save and continue")
     # Steps 3 and 4: health questions, all "no"; a follow-up appears only after a "yes".
     check_page(page)

@@ -129,7 +129,7 @@ def test_leaving_and_coming_back_loses_nothing(client, patient, service, therapi
     client.force_login(patient)
     page = client.get(f"/intake/step/1/?appointment={appointment.pk}").content.decode()
     assert "Stiff lower back after long days at my desk." in page
-    assert 'value="1985-04-12"' in client.get("/intake/step/0/").content.decode()
+    assert 'value="12/04/1985"' in client.get("/intake/step/0/").content.decode()  # shown day first
 
 
 def test_saving_a_step_extends_the_hold(client, patient, service, therapist, frozen_now):
@@ -153,11 +153,14 @@ def test_steps_cannot_be_skipped(client, patient):
     [
         (0, {"legal_name": ""}, "legal_name", "This field is required"),
         (0, {"date_of_birth": "2030-01-01"}, "date_of_birth", "in the future"),
-        (0, {"date_of_birth": "31/31/1990"}, "date_of_birth", "Enter a valid date"),
+        (0, {"date_of_birth": "31/31/1990"}, "date_of_birth", "Please enter a real date as day/month/year"),
+        (0, {"date_of_birth": "1990-02-30"}, "date_of_birth", "Please enter a real date as day/month/year"),
+        (0, {"date_of_birth": "11/21/1990"}, "date_of_birth", "Please enter a real date as day/month/year"),
         (0, {"phone": "call me"}, "phone", "phone number"),
         (0, {"legal_name": "x" * 201}, "legal_name", "at most 200 characters"),
-        (1, {"pain_now": "11"}, "pain_now", "less than or equal to 10"),
-        (1, {"pain_now": "abc"}, "pain_now", "Enter a whole number"),
+        (1, {"pain_now": "11"}, "pain_now", "Please choose a number from 0 to 10"),
+        (1, {"pain_now": "abc"}, "pain_now", "Please choose a number from 0 to 10"),
+        (1, {"pain_now": "-1"}, "pain_now", "Please choose a number from 0 to 10"),
         (1, {"pain_best": "9", "pain_worst": "6"}, "pain_best", "best can&#x27;t be higher"),
         (1, {"pain_onset_date": "2030-01-01"}, "pain_onset_date", "cannot be in the future"),
     ],
@@ -290,7 +293,7 @@ def test_health_changed_at_check_in_reopens_the_full_form_prefilled(client, pati
     )
     assert resp["Location"] == f"/intake/step/0/?appointment={second.pk}"
     assert Intake.objects.filter(patient=patient, status=Intake.Status.DRAFT).count() == 1
-    assert "1985-04-12" in client.get(resp["Location"]).content.decode()
+    assert "12/04/1985" in client.get(resp["Location"]).content.decode()  # the saved date, day first
 
 
 def test_check_in_with_no_answer_is_refused_with_a_message(client, patient, service, therapist):

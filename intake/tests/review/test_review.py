@@ -444,3 +444,26 @@ def test_a_blocked_case_is_screened_by_the_real_engine_into_the_queue(client, sa
     client.force_login(therapist.user)
     assert queue_ids(client) == [result.pk]
     assert review_selectors.review_open_count(user=therapist.user) == 1
+
+
+def test_the_case_page_lists_the_patient_s_screenings_newest_first_and_a_newer_urgent_one_is_not_earlier(
+    client, case, sam, therapist
+):
+    """An urgent check-in result screened after this case was listed under "earlier screenings", below
+    an older screening whose appointment is later: the history is ordered by when each was screened,
+    newest first, with this case in its place and anything newer marked so."""
+    older = quick_case(therapist=therapist, start=at(10, 10), patient=sam)
+    older.screened_at = case.screened_at - timedelta(days=12)
+    older.save(update_fields=["screened_at"])
+    urgent = quick_case(therapist=therapist, start=at(2, 10), patient=sam, outcome=Outcome.URGENT)
+    urgent.screened_at = case.screened_at + timedelta(hours=2)
+    urgent.save(update_fields=["screened_at"])
+    client.force_login(therapist.user)
+    page = client.get(reverse("intake:review-case", args=[case.pk])).content.decode()
+    history = page.split('id="history"', 1)[1]
+    entries = [history.index(f'data-result="{r.pk}"') for r in (urgent, case, older)]
+    assert entries == sorted(entries), "newest first: the urgent check-in, this case, then the older one"
+    newer = history.split(f'data-result="{urgent.pk}"', 1)[1].split("</li>", 1)[0]
+    assert "Newer than this case" in newer
+    assert "Urgent" in newer
+    assert "Earlier screenings" not in page

@@ -81,7 +81,16 @@ SECTION_ITEM_KEYS = {
     "messages": {"kind", "subject", "status", "created_at", "sent_at"},
     "record_access": {"at", "who", "role", "kind", "what"},
 }
-ACCOUNT_KEYS = {"first_name", "last_name", "email", "phone", "date_joined", "last_login", "email_addresses"}
+ACCOUNT_KEYS = {
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "date_of_birth",
+    "date_joined",
+    "last_login",
+    "email_addresses",
+}
 PLAN_ITEM_KEYS = {
     "technique",
     "technique_code",

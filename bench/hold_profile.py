@@ -1,0 +1,105 @@
+"""Profile of the hold request (`POST /api/v1/appointments`), in-process through every middleware:
+the queries one hold makes (a win, and a refusal of a taken slot) and where the time goes (cProfile).
+
+    .venv/bin/python bench/hold_profile.py [--holds 100] [--top 25]           # throwaway SQLite file
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic_bench .venv/bin/python bench/hold_profile.py
+
+Uses the bench clinic (bench/_clinic_data.py) and the database cache for rate limits, as the default
+settings do. Not part of the test run; it creates its own database (and drops it on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+tmp = tempfile.mkdtemp()
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
+os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--holds", type=int, default=100)
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    setup_test_environment()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clinic_cache"}
+    }
+    settings.HOLD_RATE_LIMIT_PER_IP = 10 * args.holds
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        run(args.holds, args.top)
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
+def run(holds: int, top: int) -> None:
+    import _clinic_data
+
+    from bookings.selectors import clinic_zone
+    from clinic.models import User
+
+    shape = _clinic_data.make_clinic()
+    tz = clinic_zone()
+    day = datetime.fromisoformat(shape["first_day"]).date() + timedelta(days=1)
+    while day.weekday() == 6:
+        day += timedelta(days=1)
+    taken = datetime.combine(day, dtime(17), tzinfo=tz)  # the last slot of the day: free until held
+    clients = []
+    for i in range(holds + 1):
+        client = Client(enforce_csrf_checks=False)
+        client.force_login(User.objects.create_user(email=f"holder{i}@bench.example", password=None))
+        clients.append(client)
+
+    def hold(client, start) -> int:
+        body = {"service": shape["service"], "therapist": shape["therapist"], "start": start.isoformat()}
+        return client.post(
+            "/api/v1/appointments", json.dumps(body), content_type="application/json"
+        ).status_code
+
+    with CaptureQueriesContext(connection) as won:
+        assert hold(clients[0], taken) == 201
+    with CaptureQueriesContext(connection) as refused:
+        assert hold(clients[1], taken) == 409
+    print(f"database: {connection.vendor}")
+    print(f"queries: a won hold {len(won)}, a refused hold {len(refused)}")
+    for name, ctx in (("won", won), ("refused", refused)):
+        print(f"\n-- {name} --")
+        for q in ctx.captured_queries:
+            print(f"{q['time']:>6} {q['sql'][:150]}")
+
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for client in clients[2:]:
+        hold(client, taken)
+    profiler.disable()
+    elapsed = (time.perf_counter() - started) * 1000 / (len(clients) - 2)
+    print(f"\n{len(clients) - 2} refused holds: {elapsed:.1f} ms each")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
+if __name__ == "__main__":
+    main()
