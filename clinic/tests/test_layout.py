@@ -24,7 +24,9 @@ def page_templates_with_tables() -> list[Path]:
 
 
 def test_there_are_page_tables_to_check():
-    assert len(page_templates_with_tables()) >= 5
+    # The appointment lists, the review queue, the therapist's day, ... (the desk's day is a list of cards
+    # since issue 15): the walk below must find them, or it checks nothing.
+    assert len(page_templates_with_tables()) >= 4
 
 
 @pytest.mark.parametrize("path", page_templates_with_tables(), ids=lambda p: str(p.relative_to(TEMPLATES)))
