@@ -8,6 +8,7 @@ import re
 from datetime import UTC, date, datetime, time
 
 import pytest
+import time_machine
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -70,6 +71,17 @@ def test_the_week_strip_counts_each_days_times_and_marks_full_days(client, servi
         ("7 Jun", "full"),
     ]
     assert 'aria-current="date"' in strip
+
+
+def test_days_already_gone_in_the_week_strip_say_past_not_closed(client, service):
+    bookable_therapist(service, weekdays=[THURSDAY, SATURDAY], start=time(9), end=time(12))
+    with time_machine.travel(at(4, 7), tick=False):  # Thursday 4 June, 07:00 in London
+        body = page(client, service)
+    strip = re.search(r'id="week-strip">(.*?)</ul>', body, re.S).group(1)
+    counts = re.findall(r'week-day-date">([^<]*)<.*?week-day-count">([^<]*)<', strip, re.S)
+    assert counts[:3] == [("1 Jun", "past"), ("2 Jun", "past"), ("3 Jun", "past")]
+    # Today (Thursday) is too short notice to book online.
+    assert [count for day, count in counts[3:]] == ["full", "full", "9 times", "full"]
 
 
 def test_next_available_jumps_to_the_next_day_with_times_after_the_shown_one(client, service):

@@ -1,17 +1,21 @@
-"""Patient journeys in a real browser (issue 14's acceptance): a clear patient is booked, a flagged
-one waits for review, an urgent one is sent to medical care, a patient cancels. Every page they visit
+"""Patient journeys in a real browser (issue 14's acceptance): a visitor picks a time, signs up, lands
+back on it held and, with a clear form, is booked; a flagged one waits for review, an urgent one is sent
+to medical care, a patient cancels. Every page they visit
 passes `check_page` (axe WCAG 2.1 A/AA at 375 and 1280 px, no sideways scrolling at 375 px, vnu) and
 is saved as `screenshots/<journey>-NN-<step>-<width>.png`. Journeys on a phone run at 375 px."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from bookings.models import Appointment, Status
-from bookings.tests.factories import ServiceFactory, bookable_therapist
+from bookings.selectors import clinic_zone
+from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from clinic.models import ClinicProfile
 from clinic.tests.browser import DESKTOP, HEIGHT, PHONE, check_page
 from clinic.tests.factories import PASSWORD, UserFactory
@@ -82,23 +86,56 @@ def emails_to_sam() -> list[str]:
     return [m.subject for m in mail.outbox if m.to == ["sam@example.org"]]
 
 
-def test_a_clear_patient_on_a_phone_books_answers_the_form_and_is_confirmed(browser_page, sam):
+def pick_first_free_time(page, journey: str) -> str:
+    """From the list of sessions to the first free time, clicked; returns the time's label ("10:30")."""
+    page.goto("/book/")
+    check_page(page, f"{journey}-01-sessions")
+    page.locator('main a[href^="/book/psoas-60/"]').first.click()
+    times = page.get_by_role("button", name=SLOT_TIME)
+    times.first.wait_for()  # the slot page opens on the first day with free times
+    check_page(page, f"{journey}-02-times")
+    label = times.first.inner_text().strip()
+    with page.expect_navigation():
+        times.first.click()
+    return label
+
+
+def test_a_visitor_on_a_phone_picks_a_time_signs_up_answers_the_form_and_is_confirmed(browser_page, clinic):
     page = browser_page
     page.set_viewport_size({"width": PHONE, "height": HEIGHT})
     problems = watch_console(page)
 
-    log_in(page, "clear")
-    book_first_free_time(page, "clear")
-    assert sams_appointment().status == Status.HELD
-    fill_health_form(page, "clear", first_step=3)
+    picked = pick_first_free_time(page, "clear")
+    # Not signed in: the login page says which time waits for them, and offers to sign up instead.
+    assert f"hold {picked}" in page.locator("main").inner_text()
+    assert not Appointment.objects.exists()
+    check_page(page, "clear-03-login-with-the-pick")
+    with page.expect_navigation():
+        page.locator("main a[href^='/accounts/signup/']").first.click()
+    check_page(page, "clear-04-sign-up")
+    page.fill("input[name=first_name]", "Sam")
+    page.fill("input[name=last_name]", "Taylor")
+    page.fill("input[name=email]", "sam@example.org")
+    page.fill("input[name=password1]", PASSWORD)
+    page.fill("input[name=password2]", PASSWORD)
+    with page.expect_navigation():
+        page.locator("main button[type=submit]").first.click()
+    page.wait_for_load_state("load")
+
+    # Back on the same time, held for them: the health form's first step.
+    appointment = sams_appointment()
+    assert appointment.status == Status.HELD
+    assert appointment.start.astimezone(clinic_zone()).strftime("%H:%M") == picked
+    assert "We are holding this time" in page.locator("main").inner_text()
+    fill_health_form(page, "clear", first_step=5)
 
     assert page.get_by_role("heading", name="You are booked").is_visible()
-    check_page(page, "clear-11-confirmed")
+    check_page(page, "clear-20-confirmed")
     assert sams_appointment().status == Status.CONFIRMED
     assert any("confirmed" in subject for subject in emails_to_sam()), emails_to_sam()
 
     page.get_by_role("link", name="See your appointment").click()
-    check_page(page, "clear-12-appointment")
+    check_page(page, "clear-21-appointment")
     assert "Confirmed" in page.locator("#status").inner_text()
     assert problems == []
 
@@ -215,4 +252,39 @@ def test_a_patient_books_a_time_and_starts_the_form_with_the_keyboard_alone(brow
     tab_to(page, "el => el.id === 'id_legal_name'")
     page.keyboard.type("Sam Taylor")
     assert page.input_value("#id_legal_name") == "Sam Taylor"
+    assert problems == []
+
+
+def test_a_patient_cancels_after_reading_the_policy_and_is_emailed_once(browser_page, sam, clinic):
+    page = browser_page
+    page.set_viewport_size({"width": PHONE, "height": HEIGHT})
+    problems = watch_console(page)
+    start = timezone.now().astimezone(clinic_zone()).replace(hour=10, minute=0, second=0, microsecond=0)
+    booked = AppointmentFactory(
+        patient=sam, therapist=clinic, service=clinic.services.get(), start=start + timedelta(days=5)
+    )
+
+    log_in(page, "cancel")
+    page.goto("/appointments/")
+    check_page(page, "cancel-01-my-appointments")
+    with page.expect_navigation():
+        page.locator(f'main a[href="/appointments/{booked.pk}/"]').first.click()
+    check_page(page, "cancel-02-appointment")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Cancel this appointment").click()
+    # A question first, with the policy: nothing is cancelled yet.
+    assert page.get_by_role("heading", name="Our cancellation policy").is_visible()
+    check_page(page, "cancel-03-question")
+    assert Appointment.objects.get(pk=booked.pk).status == Status.CONFIRMED
+    page.fill("textarea[name=reason]", "I have to travel for work that week.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Yes, cancel this appointment").click()
+
+    check_page(page, "cancel-04-cancelled")
+    booked.refresh_from_db()
+    assert booked.status == Status.CANCELLED
+    assert "Cancelled" in page.locator("main").inner_text()
+    assert [s for s in emails_to_sam() if s.startswith("Your appointment is cancelled")] == [
+        "Your appointment is cancelled - Riverside Manual Therapy"
+    ], emails_to_sam()
     assert problems == []

@@ -29,7 +29,8 @@ def choose(page, name: str, value: str) -> None:
     """Pick a radio or checkbox by name and value, by its input or, when styled as a button that
     hides the input, by its label."""
     box = page.locator(f'main form input[name="{name}"][value="{value}"]')
-    if box.is_visible():
+    # Bootstrap's `btn-check` keeps the input on the page but under its label, which takes the click.
+    if box.is_visible() and "btn-check" not in (box.get_attribute("class") or ""):
         box.check()
     else:
         page.locator(f'label[for="{box.get_attribute("id")}"]').click()
