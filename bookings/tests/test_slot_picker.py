@@ -204,6 +204,20 @@ def test_an_htmx_request_gets_the_picker_alone_and_a_plain_one_the_whole_page(cl
     assert "<html" in other
 
 
+def test_choosing_a_therapist_by_htmx_swaps_in_their_photo_and_name_too(client, service, therapist):
+    url = reverse("bookings:service-slots", args=[service.slug])
+    everyone = client.get(url, {"date": "2026-06-04"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="slot-picker")
+    assert "therapist-badge" not in everyone.content.decode()
+    chosen = client.get(
+        url,
+        {"date": "2026-06-04", "therapist": therapist.pk},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="slot-picker",
+    ).content.decode()
+    assert f'therapist-badge" data-therapist="{therapist.pk}"' in chosen
+    assert therapist.display_name in chosen
+
+
 def test_htmx_is_a_static_file_configured_to_inject_no_inline_style(client, service, therapist):
     resp = client.get(reverse("bookings:service-slots", args=[service.slug]))
     body = resp.content.decode()

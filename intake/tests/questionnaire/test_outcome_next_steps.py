@@ -28,7 +28,7 @@ def test_a_confirmed_booking_says_the_email_the_reminder_and_the_contact(client)
     body = outcome_page(client, Status.CONFIRMED)
     assert "You are booked" in body
     assert "What happens next" in body
-    assert "A confirmation email with a calendar file is on its way" in body
+    assert "Your confirmation, with a calendar file, is emailed to" in body
     assert "reminder the day before your visit" in body
     assert 'href="tel:02079460321"' in body[body.index('id="what-next"') :]
 
