@@ -127,7 +127,8 @@ ROWS: dict[str, Row] = {
     "bookings:my-calendar-feed": Row(THERAPISTS, THERAPISTS),
     "bookings:my-calendar-feed-new": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
     "bookings:my-calendar-feed-off": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
-    "bookings:front-desk-book": Row(FRONT_DESK, FRONT_DESK),
+    # A post with no patient and service chosen books nothing: 400 with the message.
+    "bookings:front-desk-book": Row(FRONT_DESK, "302 403 403 403 403 400 400 400"),
     # the desk finds and registers patients (staff15); an empty registration form is sent back (400)
     "bookings:patient-search": Row(FRONT_DESK, FRONT_DESK),
     "bookings:patient-register": Row(FRONT_DESK, "302 403 403 403 403 400 400 400"),

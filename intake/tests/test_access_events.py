@@ -127,7 +127,8 @@ NOT_HEALTH_READS = {
     "intake:outcome": "the patient's own",
     "intake:review-status": "the patient's own",
     "intake:review-clearance-upload": "the patient's own",
-    "intake:therapist-mark": "a change (on the change trail), no page",
+    "intake:therapist-mark": "a change (on the change trail); its htmx answer, the row again, records "
+    "its read as the day list does",
     "intake:my-plans": "the patient's own",
 }
 
