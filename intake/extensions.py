@@ -16,7 +16,7 @@ from bookings.permissions import is_own_appointment
 from clinic.outbox import wanted
 
 from .models import ScreeningResult
-from .questionnaire import check_in_requests
+from .questionnaire import check_in_requests, kiosk
 from .review.tasks import schedule_review_deadlines
 
 
@@ -62,11 +62,20 @@ def appointment_screening_panels(appointment: Appointment, user) -> list[extensi
     ]
 
 
+def arrival_follow_up(appointment: Appointment) -> str | None:
+    """After the desk marks a patient arrived: the page to start their health form or check-in on the
+    clinic tablet, when one is due."""
+    if kiosk.form_due(appointment) is None:
+        return None
+    return reverse("intake:kiosk-start", args=[appointment.pk])
+
+
 def register() -> None:
     extensions.register_next_step(appointment_next_step)
     extensions.register_health_form(appointment_health_form)
     extensions.register_patient_health_form(patient_health_form)
     extensions.register_appointment_panels(appointment_screening_panels)
+    extensions.register_arrival_follow_up(arrival_follow_up)
     extensions.register_timed_effects(schedule_review_deadlines)
     extensions.register_timed_effects(check_in_requests.check_in_request_sync)
     wanted.register(check_in_requests.CHECK_IN_REQUEST, check_in_requests.check_in_request_still_wanted)
