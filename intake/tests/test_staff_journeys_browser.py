@@ -143,6 +143,11 @@ def test_a_therapist_lands_on_the_day_opens_a_flagged_case_decides_and_marks_a_v
 
     done_day = Appointment.objects.get(pk=done.pk).start.astimezone(clinic_zone()).date()
     page.goto(f"/staff/my-day/?date={done_day:%Y-%m-%d}")
+    page.evaluate("window.notReloaded = true")
     page.click(f"tr[data-appointment='{done.pk}'] button:has-text('Completed')")
+    # htmx swaps the row in place: it says what was recorded, and the page stays.
+    page.wait_for_selector(f"tr[data-appointment='{done.pk}'] [data-row-notice]")
+    assert page.evaluate("window.notReloaded") is True
+    assert "is marked completed" in page.inner_text(f"tr[data-appointment='{done.pk}']")
     assert Appointment.objects.get(pk=done.pk).status == Status.COMPLETED
     check_page(page, "therapist-04-marked")
