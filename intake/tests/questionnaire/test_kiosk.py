@@ -271,3 +271,20 @@ def test_too_many_codes_on_one_tablet_are_refused(tablet, visit, arrived):
     response = enter(tablet, "1234 5678")
     assert response.status_code == 429
     assert "Too many codes" in response.content.decode()
+
+
+def test_the_visits_page_offers_the_tablet_to_the_desk_while_the_patient_is_here(
+    client, visit, desk, arrived
+):
+    client.force_login(desk)
+    body = client.get(reverse("bookings:appointment-detail", args=[visit.pk])).content.decode()
+    assert f'href="{start_url(visit)}"' in body
+    client.force_login(visit.patient)
+    body = client.get(reverse("bookings:appointment-detail", args=[visit.pk])).content.decode()
+    assert start_url(visit) not in body
+
+
+def test_the_visits_page_offers_no_tablet_before_arrival(client, visit, desk):
+    client.force_login(desk)
+    body = client.get(reverse("bookings:appointment-detail", args=[visit.pk])).content.decode()
+    assert start_url(visit) not in body
