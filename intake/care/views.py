@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from bookings import services as booking_services
 from bookings.desk.day import next_working_day
@@ -152,14 +154,21 @@ def therapist_day(request):
     )
 
 
-@login_required
-@require_POST
 def therapist_mark(request, pk: int):
     """Completed or no-show, by the appointment's own therapist (404 for anyone else). From the day
     list with htmx, the answer is the appointment's row alone, redrawn with what was recorded (or why
     not) for the list to swap in, its read recorded as the day list's is (`_day_rows`); without
     JavaScript, back to the day with the same message. (Not @reads_health_data: that check is for
-    pages reached by GET.)"""
+    pages reached by GET.) Signed out meanwhile, htmx is told to load the login page as a whole page,
+    not to put it in the row."""
+    if not request.user.is_authenticated:
+        login = redirect_to_login(reverse("intake:therapist-day"))
+        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
+    return _therapist_mark(request, pk)
+
+
+@require_POST
+def _therapist_mark(request, pk: int):
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient"), pk=pk, therapist__user=request.user
     )

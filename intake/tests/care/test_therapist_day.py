@@ -268,3 +268,16 @@ def test_a_bad_choice_with_htmx_is_said_in_the_row(client, service, therapist, p
     assert "Choose completed or no-show" in response.content.decode()
     appointment.refresh_from_db()
     assert appointment.status == Status.CONFIRMED
+
+
+def test_signed_out_meanwhile_htmx_loads_the_login_page_instead_of_swapping_it_into_the_row(
+    client, service, therapist, patient
+):
+    appointment = book(therapist, patient, at(1, 7), service=service)
+    response = mark(client, appointment, "completed", **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("account_login"))
+    response = mark(client, appointment, "completed")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED
