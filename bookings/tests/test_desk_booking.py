@@ -263,3 +263,33 @@ def test_a_move_to_a_time_taken_meanwhile_keeps_the_therapist_and_day_for_staff(
     assert "Thursday 4 June 2026 with Priya Shah" in body
     appointment.refresh_from_db()
     assert appointment.start == at(4, 10)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"service": "no-such-service"},
+        {"therapist": "abc"},
+        {"therapist": "999999"},
+        {"date": "2026-02-31"},
+        {"date": "9999-12-31"},
+        {"patient": "not an email"},
+        {"patient": "x" * 300 + "@example.org"},
+    ],
+    ids=[
+        "unknown service",
+        "therapist not a number",
+        "unknown therapist",
+        "no such day",
+        "end of time",
+        "not an email",
+        "too long",
+    ],
+)
+def test_a_bad_choice_in_the_address_is_said_on_the_page_never_an_error_page(client, anna, service, params):
+    client.force_login(front_desk_user())
+    resp = client.get(book_url(**{"patient": anna.email, "service": service.slug, **params}))
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert "Book for" in body
+    assert ('role="alert"' in body) or ("invalid-feedback" in body) or ("is-invalid" in body)
