@@ -36,10 +36,13 @@ TimedEffects = Callable[["Appointment"], None]
 
 # The health form a newly registered patient fills in (no appointment yet), or None.
 PatientHealthForm = Callable[[], str | None]
+# Where the desk goes after marking a patient arrived, when something is still to do (a form), or None.
+ArrivalFollowUp = Callable[["Appointment"], str | None]
 
 _next_step: NextStep | None = None
 _health_form: HealthForm | None = None
 _patient_health_form: PatientHealthForm | None = None
+_arrival_follow_up: ArrivalFollowUp | None = None
 _panel_providers: list[PanelProvider] = []
 _timed_effects: list[TimedEffects] = []
 
@@ -62,6 +65,13 @@ def register_patient_health_form(provider: PatientHealthForm) -> None:
     """Name the page where a patient the desk registered fills in the health form. One app owns it."""
     global _patient_health_form
     _patient_health_form = provider
+
+
+def register_arrival_follow_up(provider: ArrivalFollowUp) -> None:
+    """Name the page the desk goes on to after marking a patient arrived, when the patient still has
+    something to do there (the health form on the clinic tablet). One app owns it."""
+    global _arrival_follow_up
+    _arrival_follow_up = provider
 
 
 def register_appointment_panels(provider: PanelProvider) -> None:
@@ -96,6 +106,10 @@ def health_form_url(appointment: Appointment) -> str | None:
 
 def patient_health_form_url() -> str | None:
     return _patient_health_form() if _patient_health_form is not None else None
+
+
+def arrival_follow_up_url(appointment: Appointment) -> str | None:
+    return _arrival_follow_up(appointment) if _arrival_follow_up is not None else None
 
 
 def appointment_panels(appointment: Appointment, user) -> list[AppointmentPanel]:

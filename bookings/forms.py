@@ -57,24 +57,24 @@ class CancelForm(forms.Form):
 
 
 class FrontDeskBookingForm(forms.Form):
-    """Front desk books for a patient; the same booking service and rules apply."""
+    """The front desk's first two choices (a GET form): who the booking is for, and which service. The
+    time is then clicked in the slot picker, the same as patients use."""
 
-    patient_email = forms.EmailField(label="Patient's email")
-    service = forms.ModelChoiceField(queryset=Service.objects.active())
-    therapist = forms.ModelChoiceField(queryset=Therapist.objects.active())
-    start = forms.DateTimeField(
-        label="Start (clinic time)",
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        validators=[validate_date_range],
+    patient = forms.EmailField(label="Patient's email", max_length=254)
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.active().order_by("name"),
+        to_field_name="slug",
+        empty_label="Choose a service",
+        label="Service",
     )
 
-    def clean_patient_email(self):
-        email = self.cleaned_data["patient_email"].strip().lower()
-        patient = get_user_model().objects.filter(email=email).first()
+    def clean_patient(self):
+        email = self.cleaned_data["patient"].strip().lower()
+        patient = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         if patient is None:
             raise forms.ValidationError(
-                "No patient account has this email. Ask the patient to sign up first.", code="unknown_patient"
+                "No patient account has this email. Find the patient, or register them first.",
+                code="unknown_patient",
             )
         self.patient = patient
         return email

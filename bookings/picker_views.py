@@ -24,11 +24,17 @@ PICKER_ID = "slot-picker"
 PICKER_TEMPLATE = "bookings/includes/slot_picker.html"
 
 
-def _link(page_url: str, therapist: Therapist | None, day: date) -> str:
+def _link(page_url: str, therapist: Therapist | None, day: date, keep: dict[str, str] | None = None) -> str:
     params = {"date": day.isoformat()}
     if therapist is not None:
         params = {"therapist": str(therapist.pk), **params}
-    return f"{page_url}?{urlencode(params)}"
+    return f"{page_url}?{urlencode({**(keep or {}), **params})}"
+
+
+def _shown(therapist: Therapist | None, day: date) -> dict[str, str]:
+    if therapist is None:
+        return {"date": day.isoformat()}
+    return {"therapist": str(therapist.pk), "date": day.isoformat()}
 
 
 def slot_picker_context(
@@ -39,11 +45,18 @@ def slot_picker_context(
     action_url: str,
     default_day: date | None = None,
     default_therapist: Therapist | None = None,
+    keep: dict[str, str] | None = None,
+    for_staff: bool = False,
 ) -> dict:
     """The picker for `service` as the query asks (`date`, `therapist`); without a date, the first day
     with free times. The defaults apply until the visitor chooses otherwise ("Any therapist" is a choice
     too). A date or therapist that cannot be used is said in `notices`, never an error page. Buttons post
-    `start` and `therapist` (empty for any therapist) to `action_url`."""
+    `start` and `therapist` (empty for any therapist) to `action_url`.
+
+    `keep`: query parameters of the page itself that every link, the day form and the slot buttons carry
+    along (the front desk's patient and service). `for_staff`: the picker's wording speaks of the patient,
+    not to them."""
+    keep = dict(keep or {})
     params = request.GET.copy()
     if default_day and "date" not in params:
         params["date"] = default_day.isoformat()
@@ -74,6 +87,10 @@ def slot_picker_context(
         for time in part.times
         for slot in time.options
     )
+
+    def link(target_therapist: Therapist | None, target_day: date) -> str:
+        return _link(page_url, target_therapist, target_day, keep)
+
     return {
         "service": service,
         "form": form,
@@ -84,11 +101,11 @@ def slot_picker_context(
         "action_url": action_url,
         "picker_id": PICKER_ID,
         "week": [
-            {"day": d.day, "count": d.count, "bookable": d.bookable, "url": _link(page_url, therapist, d.day)}
+            {"day": d.day, "count": d.count, "bookable": d.bookable, "url": link(therapist, d.day)}
             for d in picker.week
         ],
         "jumps": {
-            name: _link(page_url, therapist, target)
+            name: link(therapist, target)
             for name, target in (
                 ("previous_week", picker.previous_week),
                 ("next_week", picker.next_week),
@@ -103,14 +120,18 @@ def slot_picker_context(
                 "pk": pk,
                 "name": name,
                 "count": count,
-                "url": f"{page_url}?{urlencode({'therapist': pk, 'date': picker.day})}",
+                "url": f"{page_url}?{urlencode({**keep, 'therapist': pk, 'date': picker.day})}",
             }
             for (pk, name), count in sorted(choices.items(), key=lambda item: item[0][1])
         ]
         if therapist is None
         else [],
-        "any_therapist_url": _link(page_url, None, picker.day),
+        "any_therapist_url": link(None, picker.day),
         "chosen_start": request.GET.get("start", ""),
+        # Where a slot button posts: the day and therapist shown (and `keep`) come back if it is refused.
+        "slot_action": f"{action_url}?{urlencode({**keep, **_shown(therapist, picker.day)})}",
+        "picker_keep": keep,
+        "for_staff": for_staff,
     }
 
 

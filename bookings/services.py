@@ -318,15 +318,23 @@ def appointment_book_choice(
 
 
 def appointment_book_for_review(
-    *, patient, service: Service, therapist: Therapist, start: datetime, by
+    *, patient, service: Service, therapist: Therapist | None, start: datetime, by
 ) -> Appointment:
     """Front desk books for a patient who has not answered the health questions yet: the slot is held
     and set to wait for review in one transaction, so a failure half-way leaves no stray held row. The
-    patient is emailed a link to the health form in the same transaction."""
+    patient is emailed a link to the health form in the same transaction.
+
+    `therapist=None` is the slot picker's "any therapist": the fair choice of `appointment_book_any`.
+    Only staff who manage appointments book this way (code `not_allowed`)."""
+    if not permissions.can_manage_appointments(by):
+        raise BookingError("Only the front desk can book for a patient.", code="not_allowed")
     with transaction.atomic():
-        appointment = appointment_book(
-            patient=patient, service=service, therapist=therapist, start=start, booked_by=by
-        )
+        if therapist is None:
+            appointment = appointment_book_any(patient=patient, service=service, start=start, booked_by=by)
+        else:
+            appointment = appointment_book(
+                patient=patient, service=service, therapist=therapist, start=start, booked_by=by
+            )
         appointment = appointment_hold_for_review(appointment=appointment, by=by)
         notifications.queue_booked_for_you_email(appointment.pk)
     return appointment

@@ -18,6 +18,7 @@ from clinic.models import ClinicPolicy, ClinicProfile, Therapist
 
 from . import extensions, permissions, selectors, services, visitor_choice
 from .desk import day as desk_day
+from .errors import BookingError
 from .forms import CancelForm, DayListFilterForm, FrontDeskBookingForm, SlotChoiceForm
 from .ics import appointment_ics
 from .models import ACTIVE_STATUSES, Appointment, Service, Status
@@ -43,6 +44,7 @@ def _slot_context(
     extra_error: str | None = None,
     default_day: date | None = None,
     default_therapist: Therapist | None = None,
+    for_staff: bool = False,
 ) -> dict:
     """The slot picker of the booking and rescheduling pages (`picker_views.slot_picker_context`)."""
     context = slot_picker_context(
@@ -52,6 +54,7 @@ def _slot_context(
         action_url=action_url,
         default_day=default_day,
         default_therapist=default_therapist,
+        for_staff=for_staff,
     )
     context["error"] = extra_error
     return context
@@ -278,7 +281,7 @@ def appointment_reschedule(request, pk: int):
                         by=request.user,
                     )
             except services.BookingError as exc:
-                error = error_text(exc)
+                error = error_text(exc) if is_own else _for_staff(exc, appointment.patient)
             else:
                 if is_own:
                     messages.success(
@@ -305,6 +308,7 @@ def appointment_reschedule(request, pk: int):
         extra_error=error,
         default_day=appointment.start.astimezone(selectors.clinic_zone()).date(),
         default_therapist=appointment.therapist,
+        for_staff=not is_own,
     )
     context["appointment"] = appointment
     context["is_own"] = is_own
@@ -394,33 +398,101 @@ def front_desk_day(request):
     )
 
 
+def _for_staff(error: BookingError, patient) -> str:
+    """A refusal as the staff member reads it: the patient is "they", not "you"."""
+    if error.code == "patient_busy":
+        return f"{patient} already has an appointment at this time. Pick another time."
+    return error_text(error)
+
+
+def _choice_form(request) -> tuple[FrontDeskBookingForm, bool]:
+    """The patient and service from the query, and whether both are chosen and valid. A choice not
+    made yet is not an error (the patient search links here with the patient alone); a choice made
+    and wrong is said on its field."""
+    form = FrontDeskBookingForm(request.GET or None)
+    if not form.is_bound:
+        return form, False
+    if form.is_valid():
+        return form, True
+    for name in list(form.errors):
+        if name not in request.GET:
+            del form.errors[name]
+    return form, False
+
+
 @login_required
 def front_desk_book(request):
+    """Book for a patient with the patients' own slot picker (the same engine): choose the patient and
+    the service, then a therapist or anyone and a day, and click a free time. A time taken meanwhile is
+    said on the same page, with every choice kept (409)."""
     if not permissions.can_manage_appointments(request.user):
         raise PermissionDenied
-    form = FrontDeskBookingForm(
-        request.POST or None, initial={"patient_email": request.GET.get("patient", "")[:254]}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            # The patient still answers the health questions; until then the booking waits for review.
-            appointment = services.appointment_book_for_review(
-                patient=form.patient,
-                service=form.cleaned_data["service"],
-                therapist=form.cleaned_data["therapist"],
-                start=form.cleaned_data["start"],
-                by=request.user,
-            )
-        except services.BookingError as exc:
-            show_error(request, exc, form=form)
+    choice, chosen = _choice_form(request)
+    page_url = reverse("bookings:front-desk-book")
+    if not chosen:
+        status = 200
+        if request.method == "POST":
+            messages.error(request, "Choose the patient and the service again, then click a time.")
+            status = 400
+        patient = getattr(choice, "patient", None)
+        return render(
+            request,
+            "bookings/front_desk_book.html",
+            {"choice": choice, "for_patient": patient},
+            status=status,
+        )
+    patient, service = choice.patient, choice.cleaned_data["service"]
+    status = 200
+    if request.method == "POST":
+        form = SlotChoiceForm(request.POST)
+        if form.is_valid():
+            try:
+                therapist = _posted_therapist(form.cleaned_data["therapist"])
+                # The patient still answers the health questions; until then the booking waits for review.
+                appointment = services.appointment_book_for_review(
+                    patient=patient,
+                    service=service,
+                    therapist=therapist,
+                    start=form.cleaned_data["start"],
+                    by=request.user,
+                )
+            except BookingError as exc:
+                messages.error(request, _for_staff(exc, patient))
+                status = 409
+            else:
+                local = timezone.localtime(appointment.start, selectors.clinic_zone())
+                messages.success(
+                    request,
+                    f"Booked for {patient}: {local:%A} {local.day} {local:%B} at {local:%H:%M} with "
+                    f"{appointment.therapist.display_name}. It waits for review until the patient's "
+                    "health form is in; they are emailed a link to it.",
+                )
+                return redirect(appointment)
         else:
-            messages.success(
-                request,
-                f"Booked for {form.patient}. It waits for review until the patient's health form is in.",
-            )
-            return redirect(appointment)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "bookings/front_desk_book.html", {"form": form}, status=status)
+            messages.error(request, next(iter(form.errors.values()))[0])
+            status = 400
+    context = slot_picker_context(
+        request,
+        service,
+        page_url=page_url,
+        action_url=page_url,
+        keep={"patient": choice.cleaned_data["patient"], "service": service.slug},
+        for_staff=True,
+    )
+    context.update(choice=choice, for_patient=patient)
+    return render_slot_page(request, "bookings/front_desk_book.html", context, status=status)
+
+
+def _posted_therapist(therapist_id: int | None) -> Therapist | None:
+    """The therapist a slot button posted (None: any therapist)."""
+    if therapist_id is None:
+        return None
+    therapist = Therapist.objects.filter(pk=therapist_id).first()
+    if therapist is None:
+        raise BookingError(
+            "That therapist could not be found; please pick a time again.", code="unknown_therapist"
+        )
+    return therapist
 
 
 @require_safe

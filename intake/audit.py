@@ -9,6 +9,7 @@ from .models import (
     ClearanceLetter,
     HomeCarePlan,
     Intake,
+    KioskPass,
     PlanItem,
     ReviewDecision,
     RuleSet,
@@ -32,3 +33,4 @@ def register() -> None:
     track(ClearanceLetter, masked=["file", "original_name"])
     track(HomeCarePlan, masked=["note"])
     track(PlanItem, masked=["note", "override_reason"])
+    track(KioskPass, masked=["code_hash", "session_hash"])

@@ -9,14 +9,16 @@ for (review deadlines, the check-in request, whose "still wanted?" check it regi
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from bookings import extensions
 from bookings.models import Appointment, Status
-from bookings.permissions import is_own_appointment
+from bookings.permissions import can_manage_appointments, is_own_appointment
+from bookings.selectors import clinic_zone
 from clinic.outbox import wanted
 
 from .models import ScreeningResult
-from .questionnaire import check_in_requests
+from .questionnaire import check_in_requests, kiosk
 from .review.tasks import schedule_review_deadlines
 
 
@@ -62,11 +64,40 @@ def appointment_screening_panels(appointment: Appointment, user) -> list[extensi
     ]
 
 
+def arrival_follow_up(appointment: Appointment) -> str | None:
+    """After the desk marks a patient arrived: the page to start their health form or check-in on the
+    clinic tablet, when one is due."""
+    if kiosk.form_due(appointment) is None:
+        return None
+    return reverse("intake:kiosk-start", args=[appointment.pk])
+
+
+def appointment_kiosk_panels(appointment: Appointment, user) -> list[extensions.AppointmentPanel]:
+    """For the desk, on the visit's page: the way to start the health form or check-in on the clinic
+    tablet, while the patient is here (arrived today) and one is due."""
+    if not (can_manage_appointments(user) and appointment.arrived_at is not None):
+        return []
+    tz = clinic_zone()
+    if appointment.start.astimezone(tz).date() != timezone.now().astimezone(tz).date():
+        return []
+    due = kiosk.form_due(appointment)
+    if due is None:
+        return []
+    return [
+        extensions.AppointmentPanel(
+            "intake/kiosk/panel.html",
+            {"due": due, "start_url": reverse("intake:kiosk-start", args=[appointment.pk])},
+        )
+    ]
+
+
 def register() -> None:
     extensions.register_next_step(appointment_next_step)
     extensions.register_health_form(appointment_health_form)
     extensions.register_patient_health_form(patient_health_form)
     extensions.register_appointment_panels(appointment_screening_panels)
+    extensions.register_arrival_follow_up(arrival_follow_up)
+    extensions.register_appointment_panels(appointment_kiosk_panels)
     extensions.register_timed_effects(schedule_review_deadlines)
     extensions.register_timed_effects(check_in_requests.check_in_request_sync)
     wanted.register(check_in_requests.CHECK_IN_REQUEST, check_in_requests.check_in_request_still_wanted)

@@ -403,3 +403,52 @@ class PlanItem(models.Model):
 
     def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
         return {"patient": self.plan.patient_id}
+
+
+class KioskForm(models.TextChoices):
+    HEALTH_FORM = "health_form", "Health form"
+    CHECK_IN = "check_in", "Check-in"
+
+
+class KioskPass(models.Model):
+    """One patient's health form (or check-in) on a clinic tablet, for one appointment they arrived for.
+
+    The desk starts it and is shown a one-time code; typed on the tablet before `expires_at`, the code
+    is spent (`redeemed_at`) and the tablet's session, emptied of anything it held, gets a secret of
+    its own (only its hash is here): with it, and until `ends_at` or `finished_at`, the tablet shows this
+    patient's form and nothing else. Nobody is signed in on the tablet. Only hashes are stored."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="kiosk_passes")
+    form = models.CharField(max_length=20, choices=KioskForm.choices)
+    code_hash = models.CharField(max_length=64)
+    session_hash = models.CharField(max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # A code is looked up among the passes not spent yet: it names one of them at most.
+            models.UniqueConstraint(
+                fields=["code_hash"],
+                condition=Q(redeemed_at__isnull=True, finished_at__isnull=True),
+                name="kiosk_code_unspent_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="kiosk_expires_after_created"
+            ),
+            # Spent means bound to one tablet's session, for a limited time.
+            models.CheckConstraint(
+                condition=Q(redeemed_at__isnull=True) | (Q(ends_at__isnull=False) & ~Q(session_hash="")),
+                name="kiosk_redeemed_is_bound",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tablet {self.get_form_display().lower()} for appointment {self.appointment_id}"
+
+    def get_additional_data(self) -> dict:  # the change trail's hook (clinic.audit.trail)
+        return {"patient": self.appointment.patient_id}

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from clinic.errors import show_error
 
-from .. import permissions
+from .. import extensions, permissions
 from .. import services as booking_services
 from ..errors import BookingError
 from ..models import Appointment
@@ -112,5 +112,9 @@ def appointment_arrived(request, pk: int):
             request,
             f"{appointment.patient} is here for {local:%H:%M} with {appointment.therapist.display_name}.",
         )
+        # Something still to do on arrival (the health form on the clinic tablet): that page next.
+        follow_up = extensions.arrival_follow_up_url(appointment)
+        if follow_up:
+            return redirect(follow_up)
     day = appointment.start.astimezone(clinic_zone()).date()
     return redirect(f"{reverse('bookings:front-desk-day')}?{urlencode({'date': day.isoformat()})}")

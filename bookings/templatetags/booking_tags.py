@@ -45,3 +45,14 @@ def hours_before(hours: int) -> str:
     if hours and hours % 24 == 0:
         return f"{hours // 24} days before"
     return f"{hours} hour{'s' if hours != 1 else ''} before"
+
+
+@register.filter
+def short_name(user) -> str:
+    """How staff name a patient in a heading: "Anna K." (first name, initial of the last), else as
+    the account names itself (its full name or email, or a closed account)."""
+    first = (getattr(user, "first_name", "") or "").strip()
+    last = (getattr(user, "last_name", "") or "").strip()
+    if first and last and not getattr(user, "is_erased", False):
+        return f"{first} {last[0]}."
+    return str(user)

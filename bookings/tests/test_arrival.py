@@ -8,7 +8,7 @@ from auditlog.models import LogEntry
 from django.db import IntegrityError
 from django.urls import reverse
 
-from bookings import services
+from bookings import extensions, services
 from bookings.errors import BookingError
 from bookings.models import Appointment, Status
 from clinic.tests.factories import UserFactory, front_desk_user
@@ -81,7 +81,8 @@ def test_the_database_refuses_an_arrival_without_who():
         AppointmentFactory(start=at(1, 12), arrived_at=NOW)
 
 
-def test_the_day_list_marks_arrival_and_shows_it(client, today):
+def test_the_day_list_marks_arrival_and_shows_it(client, today, monkeypatch):
+    monkeypatch.setattr(extensions, "_arrival_follow_up", None)  # nothing left to do on arrival
     client.force_login(front_desk_user())
     body = client.get(reverse("bookings:front-desk-day"), {"date": "2026-06-01"}).content.decode()
     url = reverse("bookings:appointment-arrived", args=[today.pk])
@@ -107,3 +108,22 @@ def test_patients_cannot_mark_arrivals_and_a_missing_one_is_404(client, today):
     client.force_login(front_desk_user())
     assert client.post(reverse("bookings:appointment-arrived", args=[99999])).status_code == 404
     assert client.get(reverse("bookings:appointment-arrived", args=[today.pk])).status_code == 405
+
+
+def test_after_arrival_the_desk_goes_on_to_what_another_app_still_asks(client, today, monkeypatch):
+    monkeypatch.setattr(extensions, "_arrival_follow_up", lambda appointment: f"/next/{appointment.pk}/")
+    client.force_login(front_desk_user())
+    response = client.post(reverse("bookings:appointment-arrived", args=[today.pk]))
+    assert response["Location"] == f"/next/{today.pk}/"
+    today.refresh_from_db()
+    assert today.arrived_at is not None
+
+
+def test_a_refused_arrival_goes_back_to_the_day_whatever_another_app_asks(
+    client, service, therapist, monkeypatch
+):
+    monkeypatch.setattr(extensions, "_arrival_follow_up", lambda appointment: "/next/")
+    later = AppointmentFactory(therapist=therapist, service=service, start=at(4, 10))
+    client.force_login(front_desk_user())
+    response = client.post(reverse("bookings:appointment-arrived", args=[later.pk]))
+    assert response["Location"] == reverse("bookings:front-desk-day") + "?date=2026-06-04"

@@ -10,6 +10,7 @@ import base64
 import pytest
 from django.db import transaction
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from bookings import absences, notifications, services
 from bookings.models import Closure, Status, TimeOff
@@ -136,8 +137,10 @@ def test_a_front_desk_booking_asks_the_patient_for_the_health_form(ada, service,
 
 def test_the_front_desk_page_queues_the_health_form_email(client, ada, service, therapist):
     client.force_login(front_desk_user())
-    data = {"patient_email": ada.email, "service": service.pk, "therapist": therapist.pk}
-    resp = client.post(reverse("bookings:front-desk-book"), {**data, "start": "2026-06-03T13:00"})
+    url = (
+        f"{reverse('bookings:front-desk-book')}?{urlencode({'patient': ada.email, 'service': service.slug})}"
+    )
+    resp = client.post(url, {"start": at(3, 13).isoformat(), "therapist": therapist.pk})
     assert resp.status_code == 302
     assert only("appointment.booked_for_you").recipient == ada.email
 

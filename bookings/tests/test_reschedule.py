@@ -75,7 +75,7 @@ def test_staff_read_staff_wording_on_the_move_page(client, appointment):
     body = resp.content.decode()
     assert "Move your appointment" not in body
     assert "Your current time" not in body
-    assert "Move Ada Lovelace's appointment" in body
+    assert "Move Ada L.'s visit" in body
     resp = client.post(
         move_url(appointment), {"start": at(4, 14).isoformat(), "therapist": appointment.therapist.pk}
     )

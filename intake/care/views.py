@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from bookings import services as booking_services
 from bookings.desk.day import next_working_day
@@ -22,7 +24,7 @@ from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.audit.access import reads_health_data
 from clinic.audit.models import AccessKind
-from clinic.errors import show_error
+from clinic.errors import error_text, show_error
 from clinic.models import Therapist
 
 from ..models import HomeCarePlan, PlanItem
@@ -72,6 +74,31 @@ def _plans_prefetch() -> Prefetch:
     return Prefetch("items", queryset=PlanItem.objects.select_related("technique").order_by("pk"))
 
 
+def _day_rows(request, appointments) -> list[DayRow]:
+    """The rows of the therapist's day for `appointments` (already scoped to the therapist), each
+    patient recorded as read; a fixed number of queries whatever the rows."""
+    appointments = appointments_with_restrictions(
+        appointments.select_related("patient", "service")
+        .annotate(has_plan=Exists(HomeCarePlan.objects.filter(appointment=OuterRef("pk"))))
+        .order_by("start", "pk")
+    )
+    record_reads(request, kind=AccessKind.DAY, records=appointments)
+    readable = intake_readable_patient_ids(request.user, {a.patient_id for a in appointments})
+    now = timezone.now()
+    return [
+        DayRow(
+            appointment=appointment,
+            restrictions=restrictions_for(appointment),
+            # A visit completed on its own after it ended can still be marked a no-show.
+            can_mark=(appointment.status == Status.CONFIRMED and appointment.start <= now)
+            or appointment.status == Status.COMPLETED,
+            can_plan=appointment.status in PLANNABLE_STATUSES,
+            can_read_intake=appointment.patient_id in readable,
+        )
+        for appointment in appointments
+    ]
+
+
 @login_required
 @reads_health_data
 def therapist_day(request):
@@ -94,29 +121,15 @@ def therapist_day(request):
     tz = clinic_zone()
     start = datetime.combine(first, time.min, tzinfo=tz)
     end = datetime.combine(first + timedelta(days=days), time.min, tzinfo=tz)
-    appointments = appointments_with_restrictions(
-        Appointment.objects.for_therapist(therapist)
-        .filter(status__in=DAY_STATUSES, start__gte=start, start__lt=end)
-        .select_related("patient", "service")
-        .annotate(has_plan=Exists(HomeCarePlan.objects.filter(appointment=OuterRef("pk"))))
-        .order_by("start", "pk")
+    rows = _day_rows(
+        request,
+        Appointment.objects.for_therapist(therapist).filter(
+            status__in=DAY_STATUSES, start__gte=start, start__lt=end
+        ),
     )
-    record_reads(request, kind=AccessKind.DAY, records=appointments)
-    readable = intake_readable_patient_ids(request.user, {a.patient_id for a in appointments})
-    now = timezone.now()
     by_day: dict[date, list[DayRow]] = {first + timedelta(days=i): [] for i in range(days)}
-    for appointment in appointments:
-        by_day[appointment.start.astimezone(tz).date()].append(
-            DayRow(
-                appointment=appointment,
-                restrictions=restrictions_for(appointment),
-                # A visit completed on its own after it ended can still be marked a no-show.
-                can_mark=(appointment.status == Status.CONFIRMED and appointment.start <= now)
-                or appointment.status == Status.COMPLETED,
-                can_plan=appointment.status in PLANNABLE_STATUSES,
-                can_read_intake=appointment.patient_id in readable,
-            )
-        )
+    for row in rows:
+        by_day[row.appointment.start.astimezone(tz).date()].append(row)
     step = timedelta(days=days)
     return render(
         request,
@@ -141,31 +154,50 @@ def therapist_day(request):
     )
 
 
-@login_required
-@require_POST
 def therapist_mark(request, pk: int):
-    """Completed or no-show, by the appointment's own therapist (404 for anyone else)."""
+    """Completed or no-show, by the appointment's own therapist (404 for anyone else). From the day
+    list with htmx, the answer is the appointment's row alone, redrawn with what was recorded (or why
+    not) for the list to swap in, its read recorded as the day list's is (`_day_rows`); without
+    JavaScript, back to the day with the same message. (Not @reads_health_data: that check is for
+    pages reached by GET.) Signed out meanwhile, htmx is told to load the login page as a whole page,
+    not to put it in the row."""
+    if not request.user.is_authenticated:
+        login = redirect_to_login(reverse("intake:therapist-day"))
+        return HttpResponseClientRedirect(login["Location"]) if request.htmx else login
+    return _therapist_mark(request, pk)
+
+
+@require_POST
+def _therapist_mark(request, pk: int):
     appointment = get_object_or_404(
         Appointment.objects.select_related("patient"), pk=pk, therapist__user=request.user
     )
     form = MarkForm(request.POST)
     view = DAY
-    if not form.is_valid():
-        messages.error(request, "Choose completed or no-show.")
-    else:
+    ok, notice = False, "Choose completed or no-show."
+    if form.is_valid():
         view = form.cleaned_data["view"] or DAY
         try:
             booking_services.appointment_mark(
                 appointment=appointment, to=form.cleaned_data["to"], by=request.user
             )
         except booking_services.BookingError as exc:
-            show_error(request, exc)
+            notice = error_text(exc)
         else:
             local = appointment.start.astimezone(clinic_zone())
-            messages.success(
-                request,
-                f"{appointment.patient} at {local:%H:%M} is marked {appointment.get_status_display().lower()}.",
+            ok = True
+            notice = (
+                f"{appointment.patient} at {local:%H:%M} is marked "
+                f"{appointment.get_status_display().lower()}."
             )
+    if request.htmx:
+        (row,) = _day_rows(request, Appointment.objects.filter(pk=appointment.pk))
+        return render(
+            request,
+            "intake/therapist_day_row.html",
+            {"row": row, "view": view, "row_notice": notice, "row_notice_ok": ok},
+        )
+    (messages.success if ok else messages.error)(request, notice)
     return redirect(_day_url(appointment.start.astimezone(clinic_zone()).date(), view))
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import kiosk_views, views
 
 urlpatterns = [
     path("intake/", views.mine, name="mine"),
@@ -13,4 +13,13 @@ urlpatterns = [
     path("intake/appointment/<int:pk>/check-in/", views.check_in, name="check-in"),
     path("intake/appointment/<int:pk>/result/", views.outcome, name="outcome"),
     path("staff/patients/<int:patient_id>/intake/", views.patient_intake, name="patient-intake"),
+    # The clinic tablet (kiosk_views): the desk starts it; the tablet's pages need no sign-in.
+    path("staff/appointments/<int:pk>/tablet/", kiosk_views.kiosk_start_page, name="kiosk-start"),
+    path("kiosk/", kiosk_views.kiosk_enter, name="kiosk"),
+    path("kiosk/form/", kiosk_views.kiosk_form, name="kiosk-form"),
+    path("kiosk/form/step/<int:index>/", kiosk_views.kiosk_step, name="kiosk-step"),
+    path("kiosk/form/check/", kiosk_views.kiosk_check, name="kiosk-check"),
+    path("kiosk/form/check-in/", kiosk_views.kiosk_check_in, name="kiosk-check-in"),
+    path("kiosk/stop/", kiosk_views.kiosk_stop, name="kiosk-stop"),
+    path("kiosk/done/", kiosk_views.kiosk_done, name="kiosk-done"),
 ]

@@ -127,7 +127,8 @@ ROWS: dict[str, Row] = {
     "bookings:my-calendar-feed": Row(THERAPISTS, THERAPISTS),
     "bookings:my-calendar-feed-new": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
     "bookings:my-calendar-feed-off": Row(POST_ONLY, "302 404 404 302 302 404 404 404"),
-    "bookings:front-desk-book": Row(FRONT_DESK, FRONT_DESK),
+    # A post with no patient and service chosen books nothing: 400 with the message.
+    "bookings:front-desk-book": Row(FRONT_DESK, "302 403 403 403 403 400 400 400"),
     # the desk finds and registers patients (staff15); an empty registration form is sent back (400)
     "bookings:patient-search": Row(FRONT_DESK, FRONT_DESK),
     "bookings:patient-register": Row(FRONT_DESK, "302 403 403 403 403 400 400 400"),
@@ -140,6 +141,16 @@ ROWS: dict[str, Row] = {
     "intake:check-answers": Row(SIGNED_IN, SIGNED_IN),
     "intake:appointment-start": Row("302 302 404 404 404 404 404 404", "302 302 404 404 404 404 404 404"),
     "intake:check-in": Row("302 302 404 404 404 404 404 404", "302 302 404 404 404 404 404 404"),
+    # --- the clinic tablet (kiosk): the desk starts it for A's visit, which is not today (409) ---
+    "intake:kiosk-start": Row("302 404 404 404 404 200 200 200", "302 404 404 404 404 409 409 409"),
+    # The tablet's pages need no sign-in; without a code they open nothing (back to the neutral page).
+    "intake:kiosk": Row("200", "400"),
+    "intake:kiosk-form": Row("302", "405"),
+    "intake:kiosk-step": Row("302", "302"),
+    "intake:kiosk-check": Row("302", "302"),
+    "intake:kiosk-check-in": Row("302", "302"),
+    "intake:kiosk-stop": Row("405", "302"),
+    "intake:kiosk-done": Row("200", "405"),
     "intake:outcome": Row(A_ONLY, A_ONLY),
     "intake:patient-intake": Row(A_AND_CLINICIANS, A_AND_CLINICIANS),
     # --- intake: review ---

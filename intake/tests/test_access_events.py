@@ -127,8 +127,17 @@ NOT_HEALTH_READS = {
     "intake:outcome": "the patient's own",
     "intake:review-status": "the patient's own",
     "intake:review-clearance-upload": "the patient's own",
-    "intake:therapist-mark": "a change (on the change trail), no page",
+    "intake:therapist-mark": "a change (on the change trail); its htmx answer, the row again, records "
+    "its read as the day list does",
     "intake:my-plans": "the patient's own",
+    "intake:kiosk-start": "whether a health form or check-in is due for a visit, never an answer",
+    "intake:kiosk": "the clinic tablet's code box: nothing of anyone",
+    "intake:kiosk-form": "the patient's own, on the clinic tablet, with nobody signed in",
+    "intake:kiosk-step": "the patient's own, on the clinic tablet, with nobody signed in",
+    "intake:kiosk-check": "the patient's own, on the clinic tablet, with nobody signed in",
+    "intake:kiosk-check-in": "the patient's own, on the clinic tablet, with nobody signed in",
+    "intake:kiosk-stop": "ends the clinic tablet's form: nothing shown",
+    "intake:kiosk-done": "a neutral page: nothing of anyone",
 }
 
 

@@ -117,13 +117,8 @@ def test_no_page_waits_on_a_mail_server_that_never_answers(client, settings, ser
             reverse("bookings:appointment-cancel", args=[to_cancel.pk]), {"reason": "Away"}
         ),
         "front desk books for a patient": lambda: client.post(
-            reverse("bookings:front-desk-book"),
-            {
-                "patient_email": "walk-in@example.org",
-                "service": service.pk,
-                "therapist": therapist.pk,
-                "start": "2026-06-05T13:00",
-            },
+            reverse("bookings:front-desk-book") + f"?patient=walk-in%40example.org&service={service.slug}",
+            {"start": at(5, 13).isoformat(), "therapist": therapist.pk},
         ),
     }
     took: dict[str, float] = {}

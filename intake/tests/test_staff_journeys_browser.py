@@ -83,6 +83,10 @@ def test_the_front_desk_finds_registers_marks_arrived_and_moves(browser_page):
     page.goto(f"/staff/appointments/?date={arriving.start.astimezone(clinic_zone()):%Y-%m-%d}")
     check_page(page, "desk-05-day")
     page.click(f"#appointment-{arriving.pk} button:has-text('Arrived')")
+    # Sam has no health form yet: the desk is offered it on the clinic tablet, and can leave it.
+    assert "Sam T.: health form missing" in page.content()
+    check_page(page, "desk-05b-tablet-offer")
+    page.click("text=Not now")
     assert page.locator(f"#appointment-{arriving.pk} [data-arrived]").count() == 1
     arriving.refresh_from_db()
     assert arriving.arrived_by == desk
@@ -91,7 +95,7 @@ def test_the_front_desk_finds_registers_marks_arrived_and_moves(browser_page):
 
     page.goto(f"/staff/appointments/?date={later:%Y-%m-%d}")
     page.click(f"#appointment-{moving.pk} >> text=Move")
-    assert "Move Ada Lane's appointment" in page.content()
+    assert "Move Ada L.'s visit" in page.content()
     check_page(page, "desk-07-move")
     page.click("#slots button:has-text('14:00')")
     moving.refresh_from_db()
@@ -139,6 +143,11 @@ def test_a_therapist_lands_on_the_day_opens_a_flagged_case_decides_and_marks_a_v
 
     done_day = Appointment.objects.get(pk=done.pk).start.astimezone(clinic_zone()).date()
     page.goto(f"/staff/my-day/?date={done_day:%Y-%m-%d}")
+    page.evaluate("window.notReloaded = true")
     page.click(f"tr[data-appointment='{done.pk}'] button:has-text('Completed')")
+    # htmx swaps the row in place: it says what was recorded, and the page stays.
+    page.wait_for_selector(f"tr[data-appointment='{done.pk}'] [data-row-notice]")
+    assert page.evaluate("window.notReloaded") is True
+    assert "is marked completed" in page.inner_text(f"tr[data-appointment='{done.pk}']")
     assert Appointment.objects.get(pk=done.pk).status == Status.COMPLETED
     check_page(page, "therapist-04-marked")

@@ -5,6 +5,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from bookings.models import Status
+from clinic.audit.models import AccessEvent
 from clinic.tests.factories import UserFactory, clinic_admin_user, front_desk_user
 from intake.models import Outcome
 from intake.review.restrictions import restrictions_for
@@ -197,3 +198,86 @@ def test_day_list_query_count_does_not_grow(client, django_assert_num_queries, s
     with django_assert_num_queries(DAY_LIST_QUERIES):
         body = day_page(client, date="2026-06-01").content.decode()
     assert body.count("data-appointment=") == count
+
+
+# --- marking from the day list without leaving it (htmx row swap) ------------------------------------
+
+HTMX = {"HX-Request": "true", "HX-Target": "", "HX-Current-URL": "http://testserver/staff/my-day/"}
+
+
+def mark(client, appointment, to, **headers):
+    return client.post(reverse("intake:therapist-mark", args=[appointment.pk]), {"to": to}, headers=headers)
+
+
+def test_the_day_list_marks_by_swapping_the_row_when_htmx_asks(client, service, therapist, patient):
+    appointment = book(therapist, patient, at(1, 7), service=service)
+    client.force_login(therapist.user)
+    page = day_page(client, date="2026-06-01").content.decode()
+    assert f'data-hx-post="{reverse("intake:therapist-mark", args=[appointment.pk])}"' in page
+    assert 'data-hx-target="closest tr"' in page
+    assert "htmx-2.min.js" in page
+    response = mark(client, appointment, "completed", **HTMX)
+    assert response.status_code == 200
+    row = response.content.decode().strip()
+    assert row.startswith(f'<tr data-appointment="{appointment.pk}">')
+    assert row.endswith("</tr>")
+    assert 'data-status="completed"' in row
+    assert "is marked completed" in row
+    assert 'value="no_show"' in row and 'value="completed"' not in row  # a no-show can still follow
+    assert messages_of(response) == []  # said in the row, not left for the next page
+    appointment.refresh_from_db()
+    assert appointment.status == Status.COMPLETED
+
+
+def test_a_refused_mark_is_said_in_the_row_and_changes_nothing(client, service, therapist, patient):
+    appointment = book(therapist, patient, at(1, 10), service=service)  # starts later today
+    client.force_login(therapist.user)
+    response = mark(client, appointment, "completed", **HTMX)
+    assert response.status_code == 200
+    row = response.content.decode()
+    assert "before it starts" in row
+    assert 'data-status="confirmed"' in row
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED
+
+
+def test_marking_with_htmx_records_the_rows_read(client, service, therapist, patient):
+    appointment = book(therapist, patient, at(1, 7), service=service)
+    client.force_login(therapist.user)
+    before = AccessEvent.objects.count()
+    mark(client, appointment, "no_show", **HTMX)
+    assert AccessEvent.objects.count() == before + 1
+
+
+@pytest.mark.parametrize("make_user", [front_desk_user, clinic_admin_user, UserFactory])
+def test_only_the_appointments_own_therapist_may_mark_it_with_htmx_too(
+    client, service, therapist, patient, make_user
+):
+    appointment = book(therapist, patient, at(1, 7), service=service)
+    client.force_login(make_user())
+    assert mark(client, appointment, "completed", **HTMX).status_code == 404
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED
+
+
+def test_a_bad_choice_with_htmx_is_said_in_the_row(client, service, therapist, patient):
+    appointment = book(therapist, patient, at(1, 7), service=service)
+    client.force_login(therapist.user)
+    response = mark(client, appointment, "cancelled", **HTMX)
+    assert response.status_code == 200
+    assert "Choose completed or no-show" in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED
+
+
+def test_signed_out_meanwhile_htmx_loads_the_login_page_instead_of_swapping_it_into_the_row(
+    client, service, therapist, patient
+):
+    appointment = book(therapist, patient, at(1, 7), service=service)
+    response = mark(client, appointment, "completed", **HTMX)
+    assert response.status_code == 200
+    assert response["HX-Redirect"].startswith(reverse("account_login"))
+    response = mark(client, appointment, "completed")
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    appointment.refresh_from_db()
+    assert appointment.status == Status.CONFIRMED
