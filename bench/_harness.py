@@ -144,6 +144,27 @@ def load_1m() -> float:
     return os.getloadavg()[0]
 
 
+def worker_cpu_seconds(master: subprocess.Popen) -> float:
+    """CPU time (user + system) used so far by the worker processes of a gunicorn master."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that has just been replaced
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[float, float]:
+    """Busy and total CPU seconds of the whole machine so far (every core), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    tick = os.sysconf("SC_CLK_TCK")
+    return (sum(values) - idle) / tick, sum(values) / tick
+
+
 def percentile(ordered: list[float], share: float) -> float:
     """The nearest-rank percentile of an ascending list (share 0.95 for p95)."""
     return ordered[max(0, int(round(len(ordered) * share)) - 1)]

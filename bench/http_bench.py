@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _harness import (
     ROOT,
     load_1m,
+    machine_cpu,
     manage,
     postgres_database,
     production_env,
@@ -44,6 +45,7 @@ from _harness import (
     stopped_cleanly,
     uptime,
     wait_for,
+    worker_cpu_seconds,
 )
 
 # wrk calls done() once at the end: one JSON line with the figures (latencies in microseconds).
@@ -103,7 +105,7 @@ def main() -> None:
                 )
             )
             wait_for(args.port)
-            run(args, fixture)
+            run(args, fixture, processes[-1])
         finally:
             stop(processes)
             server_log.close()
@@ -179,7 +181,7 @@ end
 NO_CACHE = {"Cache-Control": "no-cache"}  # v2 works the answer out again instead of taking the kept one
 
 
-def run(args, fixture: dict) -> None:
+def run(args, fixture: dict, server: subprocess.Popen) -> None:
     port = args.port
     first = fixture["first_day"]
 
@@ -256,12 +258,20 @@ def run(args, fixture: dict) -> None:
 
     sessions = fixture["sessions"][: args.holds]
     hold = {"service": fixture["service"], "therapist": fixture["therapist"], "start": fixture["race_start"]}
+    cpu_before, (busy_before, total_before) = worker_cpu_seconds(server), machine_cpu()
     result = race_holds(port, hold, sessions)
+    worker_cpu = worker_cpu_seconds(server) - cpu_before
+    busy_after, total_after = machine_cpu()
     print(
         f"\n{result['requests']} racing holds at one slot: {result['created']} created, {result['refused']} x 409, "
         f"{result['other']} other {result['other_statuses']}; p50 {result['p50']:.0f} ms, "
         f"p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms, max {result['max']:.0f} ms; "
         f"load {load_1m():.2f}"
+    )
+    print(
+        f"  the workers spent {1000 * worker_cpu / result['requests']:.1f} ms of CPU per hold; the machine's "
+        f"{os.cpu_count()} cores were {100 * (busy_after - busy_before) / (total_after - total_before):.0f} % "
+        "busy meanwhile (the 200 client threads, PostgreSQL, and whatever else runs)"
     )
     print(f"load after: {uptime()}")
 

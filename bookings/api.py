@@ -274,10 +274,45 @@ class CompactAvailabilityOut(StrictSchema):
     )
 
 
+_VALIDATOR_HEADERS = {
+    "ETag": {
+        "description": "Names this answer: send it back in If-None-Match.",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": "When the clinic's availability data last changed (absent before any change).",
+        "schema": {"type": "string"},
+    },
+}
+
+
 @api_v2.get(
     "/availability",
     response={200: CompactAvailabilityOut, 304: None, 400: ErrorOut},
     tags=["availability"],
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "If-None-Match",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "ETags of earlier answers (or *): 304 while one still holds.",
+            },
+            {
+                "in": "header",
+                "name": "Cache-Control",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "no-cache: work the answer out again instead of taking the one the "
+                "server keeps for the same availability version.",
+            },
+        ],
+        "responses": {
+            200: {"headers": _VALIDATOR_HEADERS},
+            304: {"headers": _VALIDATOR_HEADERS},
+        },
+    },
 )
 def compact_availability(request, q: Query[AvailabilityQuery]):
     """Free times for a service, for one therapist or any, over `days` local days from `from`: per

@@ -93,7 +93,7 @@ def matches(if_none_match: str, tag: str) -> bool:
 
 
 def _cache_seconds() -> int:
-    return getattr(settings, "AVAILABILITY_CACHE_SECONDS", 300)
+    return settings.AVAILABILITY_CACHE_SECONDS
 
 
 def _cache_key(version: int, key: str) -> str:

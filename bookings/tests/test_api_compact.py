@@ -128,7 +128,20 @@ def test_openapi_document_describes_the_compact_shape(client):
     assert set(schemas["CompactDayOut"]["properties"]) == {"date", "times"}
     assert set(schemas["CompactTimeOut"]["properties"]) == {"start", "therapists"}
     assert schemas["CompactTimeOut"]["properties"]["therapists"]["items"] == {"type": "integer"}
-    assert {p["name"] for p in operation["parameters"]} == {"service", "therapist", "from", "days"}
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {
+        "service",
+        "therapist",
+        "from",
+        "days",
+    }
+
+
+def test_openapi_document_describes_the_conditional_get_and_cache_headers(client):
+    operation = client.get("/api/v2/openapi.json").json()["paths"]["/api/v2/availability"]["get"]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert headers == {"If-None-Match", "Cache-Control"}
+    for status in ("200", "304"):
+        assert set(operation["responses"][status]["headers"]) == {"ETag", "Last-Modified"}
 
 
 def test_v1_keeps_its_shape(client, therapist):
