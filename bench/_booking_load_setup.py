@@ -8,13 +8,13 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import django
 
 django.setup()
 
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+import _clinic_data  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bookings.models import Service, WeeklyHours  # noqa: E402
@@ -43,15 +43,10 @@ def main(n: int) -> None:
         )
     tz = clinic_zone()
     start = datetime.combine(timezone.now().astimezone(tz).date() + timedelta(days=3), time(10), tzinfo=tz)
-    sessions = []
-    for i in range(n):
-        patient = User.objects.create_user(email=f"patient{i}@load.example", password=None)
-        store = SessionStore()
-        store[SESSION_KEY] = str(patient.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = patient.get_session_auth_hash()
-        store.create()
-        sessions.append(store.session_key)
+    sessions = [
+        _clinic_data.session_for(User.objects.create_user(email=f"patient{i}@load.example", password=None))
+        for i in range(n)
+    ]
     print(
         json.dumps(
             {

@@ -4,6 +4,7 @@
   and 1,000 confirmed appointments over the first 28 days (60 minutes plus a 15-minute buffer).
 - `psoas-wide` (with `wide=True`): 50 therapists over 62 days, for the size of the largest answer.
 - `add_history`: past appointments in every status, as years of use leave them.
+- `session_for`: a signed-in session, as a browser holds one, for simulated patients and staff.
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from bookings.models import Appointment, Service, Status, WeeklyHours
 from bookings.selectors import clinic_zone
 from clinic.models import ClinicPolicy, Licence, LicenceType, Therapist, User
+from clinic.sessions import SEEN_KEY, STARTED_KEY
 
 PAST_STATUSES = [
     Status.COMPLETED,
@@ -72,6 +76,19 @@ def _service(slug: str) -> Service:
     return service
 
 
+def _appointment(patient: User, therapist: Therapist, service: Service, begin: datetime, status: str):
+    """One of `psoas-60`'s visits: 60 minutes, then the 15-minute buffer."""
+    return Appointment(
+        patient=patient,
+        therapist=therapist,
+        service=service,
+        start=begin,
+        end=begin + timedelta(minutes=60),
+        blocks_until=begin + timedelta(minutes=75),
+        status=status,
+    )
+
+
 def make_clinic(*, wide: bool = False, appointments: int = 1000) -> dict:
     """The data shape above; returns the slugs, therapist ids and patients."""
     start = first_day()
@@ -87,17 +104,7 @@ def make_clinic(*, wide: bool = False, appointments: int = 1000) -> dict:
         t_idx, k = i % 10, i // 10  # k: 0..99 -> 28 days x 4 slots, skipping Sundays' empty hours
         day = start + timedelta(days=k % 28)
         begin = datetime.combine(day, dtime(9), tzinfo=tz) + timedelta(minutes=75 * (k // 28))
-        rows.append(
-            Appointment(
-                patient=patients[t_idx],
-                therapist=therapists[t_idx],
-                service=service,
-                start=begin,
-                end=begin + timedelta(minutes=60),
-                blocks_until=begin + timedelta(minutes=75),
-                status=Status.CONFIRMED,
-            )
-        )
+        rows.append(_appointment(patients[t_idx], therapists[t_idx], service, begin, Status.CONFIRMED))
     Appointment.objects.bulk_create(rows, batch_size=1000)
     found = {"service": service.slug, "therapist": therapists[0].pk, "first_day": start.isoformat()}
     if wide:
@@ -122,18 +129,24 @@ def add_history(n: int = 50_000) -> None:
         t_idx, k = i % len(therapists), i // len(therapists)
         day = yesterday - timedelta(days=k // 7)
         begin = datetime.combine(day, dtime(9), tzinfo=tz) + timedelta(minutes=75 * (k % 7))
-        rows.append(
-            Appointment(
-                patient=patients[t_idx],
-                therapist=therapists[t_idx],
-                service=service,
-                start=begin,
-                end=begin + timedelta(minutes=60),
-                blocks_until=begin + timedelta(minutes=75),
-                status=PAST_STATUSES[k % len(PAST_STATUSES)],
-            )
-        )
+        status = PAST_STATUSES[k % len(PAST_STATUSES)]
+        rows.append(_appointment(patients[t_idx], therapists[t_idx], service, begin, status))
         if len(rows) == 5000:
             Appointment.objects.bulk_create(rows)
             rows = []
     Appointment.objects.bulk_create(rows)
+
+
+def session_for(user: User, **extra) -> str:
+    """The key of a new signed-in session of `user` (the cookie `sessionid`), with `extra` in it."""
+    store = SessionStore()
+    now = timezone.now().timestamp()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[STARTED_KEY] = now
+    store[SEEN_KEY] = now
+    for key, value in extra.items():
+        store[key] = value
+    store.create()
+    return store.session_key

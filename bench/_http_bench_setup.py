@@ -10,37 +10,18 @@ from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.append(str(Path(__file__).resolve().parent.parent))  # after PYTHONPATH: --app-dir's code wins
 
 import django
 
 django.setup()
 
 import _clinic_data  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from bookings.selectors import clinic_zone  # noqa: E402
 from clinic.accounts import second_factor  # noqa: E402
 from clinic.models import Therapist, User  # noqa: E402
 from clinic.roles import THERAPISTS  # noqa: E402
-from clinic.sessions import SEEN_KEY, STARTED_KEY  # noqa: E402
-
-
-def session_for(user, **extra) -> str:
-    store = SessionStore()
-    now = timezone.now().timestamp()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store[STARTED_KEY] = now
-    store[SEEN_KEY] = now
-    for key, value in extra.items():
-        store[key] = value
-    store.create()
-    return store.session_key
 
 
 def main(patients: int, history: int) -> None:
@@ -73,10 +54,10 @@ def main(patients: int, history: int) -> None:
             {
                 **shape,
                 "therapists": therapists,
-                "therapist_session": session_for(
+                "therapist_session": _clinic_data.session_for(
                     therapist.user, **{second_factor.SESSION_KEY: therapist.user.pk}
                 ),
-                "sessions": [session_for(user) for user in users],
+                "sessions": [_clinic_data.session_for(user) for user in users],
                 "mix_starts": mix_starts,
                 "race_start": datetime.combine(race_day, dtime(10), tzinfo=tz).isoformat(),
             }

@@ -13,29 +13,23 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-tmp = tempfile.mkdtemp()
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{tmp}/bench.sqlite3")
-os.environ["DJANGO_SETTINGS_MODULE"] = "clinic.settings.test"
 
-import django  # noqa: E402
+from _harness import setup_in_process, test_database
 
-django.setup()
+setup_in_process()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 
 def main() -> None:
@@ -43,16 +37,12 @@ def main() -> None:
     parser.add_argument("--holds", type=int, default=100)
     parser.add_argument("--top", type=int, default=25)
     args = parser.parse_args()
-    setup_test_environment()
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "clinic_cache"}
     }
     settings.HOLD_RATE_LIMIT_PER_IP = 10 * args.holds
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
+    with test_database():
         run(args.holds, args.top)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def run(holds: int, top: int) -> None:

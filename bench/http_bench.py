@@ -1,17 +1,21 @@
 """Benchmark over HTTP, from one run: gunicorn (sync workers) on PostgreSQL with the issue's data shape
 (bench/_clinic_data.py), driven by wrk. Prints req/s and p50/p95/p99 latency per endpoint, each as a
-share of the home page's req/s in the same run; then 200 patients POSTing a hold for the same slot at
-the same moment (exactly one must win); and the machine's load (`uptime`) before and after.
+share of the home page's req/s in the same run (measured first and last, as the load moves); v2 both
+from the server-side cache and worked out (`Cache-Control: no-cache`); then 200 patients POSTing a
+hold for the same slot at the same moment (exactly one must win), with the workers' CPU per hold; and
+the machine's load with every figure, as the figures depend on what else it runs.
 
-    .venv/bin/python bench/http_bench.py [--duration 15] [--connections 20] [--workers 4] [--port 8160]
-                                         [--history 0] [--cache redis|db] [--app-dir PATH]
+    .venv/bin/python bench/http_bench.py [--duration 15] [--warmup 2] [--connections 20] [--workers 4]
+                                         [--port 8160] [--holds 200] [--history 0] [--cache redis|db]
+                                         [--app-dir PATH]
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth), wrk (Debian: `apt-get install wrk`)
-and, for `--cache redis` (the default: production's shared cache for rate limits), redis-server, which
-it starts on port+9. `--history N` adds N past appointments in every status first. `--app-dir` runs
-the server from another checkout (e.g. an older commit, for a before/after comparison; endpoints it
-lacks are reported as missing). It creates and drops its own database and sends traffic only to
-127.0.0.1. Not part of the test run.
+and, for `--cache redis` (the default: production's shared cache), redis-server, which it starts on
+port+9. `--history N` adds N past appointments in every status first. `--app-dir` runs the server
+from another checkout (e.g. an older commit, for a before/after comparison; endpoints it lacks are
+reported as missing). It creates its own database (clinic_http_bench_<port>) and sends traffic only
+to 127.0.0.1; at the end, or on Ctrl-C or SIGTERM, it stops gunicorn and Redis and drops the
+database. Not part of the test run.
 """
 
 from __future__ import annotations
@@ -29,13 +33,24 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from booking_load import race_holds, wait_for  # noqa: E402
-
-DB_NAME = "clinic_http_bench"
-PG = "postgres://postgres@127.0.0.1:5432"
+from _harness import (
+    ROOT,
+    load_1m,
+    machine_cpu,
+    manage,
+    postgres_database,
+    production_env,
+    race_holds,
+    setup_json,
+    start_gunicorn,
+    stop,
+    stopped_cleanly,
+    uptime,
+    wait_for,
+    worker_cpu_seconds,
+)
 
 # wrk calls done() once at the end: one JSON line with the figures (latencies in microseconds).
 REPORT_LUA = """
@@ -53,6 +68,7 @@ end
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=15, help="seconds of load per endpoint")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds of unmeasured load per endpoint first")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8160)
@@ -64,82 +80,46 @@ def main() -> None:
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
 
-    import psycopg
-
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "clinic.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "EMAIL_URL": "dummymail://",
-        "SECURE_SSL_REDIRECT": "false",
-        "SITE_URL": f"http://127.0.0.1:{args.port}",
-        # All traffic comes from 127.0.0.1: lift the per-address limit on holds (the per-user one stays).
-        "HOLD_RATE_LIMIT_PER_IP": "1000000",
-    }
-    py = sys.executable
-    processes: list[subprocess.Popen] = []
+    static_root = args.app_dir / "staticfiles"
+    static_existed = static_root.exists()
     server_log = tempfile.NamedTemporaryFile("w", prefix="http-bench-server-", suffix=".txt", delete=False)  # noqa: SIM115
-    try:
-        if args.cache == "redis":
-            redis_port = args.port + 9
+    processes = []
+    with stopped_cleanly(), postgres_database(f"clinic_http_bench_{args.port}") as database_url:
+        env = production_env(database_url, port=args.port, holds_per_ip=1_000_000)
+        try:
+            if args.cache == "redis":
+                redis_port = args.port + 9
+                processes.append(
+                    subprocess.Popen(  # noqa: S603
+                        ["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],  # noqa: S607
+                        stdout=subprocess.DEVNULL,
+                    )
+                )
+                env["CACHE_URL"] = f"redis://127.0.0.1:{redis_port}/0"
+            manage("migrate", "-v0", app_dir=args.app_dir, env=env)
+            # The production settings serve static files from a manifest (whitenoise): pages need it built.
+            manage("collectstatic", "--noinput", "-v0", app_dir=args.app_dir, env=env)
+            fixture = setup_json(
+                "_http_bench_setup.py", args.holds + 300, args.history, app_dir=args.app_dir, env=env
+            )
+            # A 409 per refused hold is logged: kept out of the figures.
             processes.append(
-                subprocess.Popen(  # noqa: S603
-                    ["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],  # noqa: S607
-                    stdout=subprocess.DEVNULL,
+                start_gunicorn(
+                    app_dir=args.app_dir, env=env, port=args.port, workers=args.workers, stderr=server_log
                 )
             )
-            env["CACHE_URL"] = f"redis://127.0.0.1:{redis_port}/0"
-        subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=args.app_dir, env=env, check=True)  # noqa: S603
-        # The production settings serve static files from a manifest (whitenoise): pages need it built.
-        subprocess.run(  # noqa: S603
-            [py, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=args.app_dir, env=env, check=True
-        )
-        setup = subprocess.run(  # noqa: S603
-            [py, str(ROOT / "bench" / "_http_bench_setup.py"), str(args.holds + 300), str(args.history)],
-            cwd=args.app_dir,
-            env={**env, "PYTHONPATH": str(args.app_dir)},
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        fixture = json.loads(setup.stdout)
-        processes.append(
-            subprocess.Popen(  # noqa: S603
-                [
-                    str(Path(py).with_name("gunicorn")),
-                    "clinic.wsgi",
-                    "--workers",
-                    str(args.workers),
-                    "--bind",
-                    f"127.0.0.1:{args.port}",
-                    "--timeout",
-                    "120",  # v1's 50 x 62 days takes seconds on a busy machine
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=args.app_dir,
-                env=env,
-                stderr=server_log,  # a 409 per refused hold is logged: kept out of the figures
-            )
-        )
-        wait_for(args.port)
-        run(args, fixture)
-        print(f"server log: {server_log.name}")
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-            process.wait(timeout=30)
-        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-
-def uptime() -> str:
-    return subprocess.run(["uptime"], capture_output=True, text=True, check=True).stdout.strip()  # noqa: S607
+            wait_for(args.port)
+            run(args, fixture, processes[-1])
+        finally:
+            stop(processes)
+            server_log.close()
+            if not static_existed:
+                shutil.rmtree(static_root, ignore_errors=True)
+    errors = [line for line in Path(server_log.name).read_text().splitlines() if "Error" in line]
+    if errors:
+        print(f"server log ({len(errors)} lines with errors): {server_log.name}")
+    else:
+        os.unlink(server_log.name)
 
 
 def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
@@ -149,26 +129,22 @@ def get(port: int, path: str, headers: dict | None = None) -> tuple[int, bytes, 
     return response.status, response.read(), dict(response.getheaders())
 
 
-def wrk(args, path: str, *, headers: dict | None = None, script: str = REPORT_LUA) -> dict:
+def wrk(args, path: str, *, headers: dict | None = None, script: str = REPORT_LUA, seconds: int) -> dict:
+    """wrk (2 threads, `--connections`) on `path` for `seconds`; its figures, req/s and the 1-minute
+    load average at the end."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         lua.write(script)
-    command = [
-        "wrk",
-        "-t2",
-        f"-c{args.connections}",
-        f"-d{args.duration}s",
-        "--timeout",
-        "30s",
-        "-s",
-        lua.name,
-    ]
+    command = ["wrk", "-t2", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "30s", "-s", lua.name]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     command.append(f"http://127.0.0.1:{args.port}{path}")
-    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
-    os.unlink(lua.name)
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    finally:
+        os.unlink(lua.name)
     figures = json.loads(out.strip().splitlines()[-1])
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    figures["load"] = load_1m()
     return figures
 
 
@@ -206,7 +182,10 @@ end
     )
 
 
-def run(args, fixture: dict) -> None:
+NO_CACHE = {"Cache-Control": "no-cache"}  # v2 works the answer out again instead of taking the kept one
+
+
+def run(args, fixture: dict, server: subprocess.Popen) -> None:
     port = args.port
     first = fixture["first_day"]
 
@@ -219,18 +198,20 @@ def run(args, fixture: dict) -> None:
     therapist_cookie = {"Cookie": f"sessionid={fixture['therapist_session']}"}
     booking_page = f"/book/{fixture['service']}/?date={first}"
     endpoints = [
-        ("home page", "/", {}),
+        ("home page (reference)", "/", {}),
         ("API v2 one x 7 days", availability(2, 7, one=True), {}),
         ("API v2 any x 7 days", availability(2, 7), {}),
         ("API v2 one x 28 days", availability(2, 28, one=True), {}),
         ("API v2 any x 28 days", availability(2, 28), {}),
+        ("API v2 one x 7 days, worked out", availability(2, 7, one=True), NO_CACHE),
+        ("API v2 any x 28 days, worked out", availability(2, 28), NO_CACHE),
         ("API v1 one x 7 days", availability(1, 7, one=True), {}),
         ("API v1 any x 28 days", availability(1, 28), {}),
         ("booking page (one day)", booking_page, {}),
         ("review queue (therapist)", "/staff/review/", therapist_cookie),
     ]
     status, _, headers = get(port, availability(2, 28))
-    if status == 200:
+    if status == 200 and "ETag" in headers:
         endpoints.append(
             ("API v2 any x 28 days, 304", availability(2, 28), {"If-None-Match": headers["ETag"]})
         )
@@ -239,48 +220,71 @@ def run(args, fixture: dict) -> None:
     print(f"load before: {uptime()}")
     print(
         f"gunicorn {args.workers} sync workers, PostgreSQL, cache {args.cache}; wrk 2 threads, "
-        f"{args.connections} connections, {args.duration} s per endpoint; app from {args.app_dir}"
+        f"{args.connections} connections, {args.duration} s per endpoint after {args.warmup} s of warm-up; "
+        f"app from {args.app_dir}"
     )
-    for name, path, headers in endpoints:  # each warmed up once (and checked)
-        status, _, _ = get(port, path, headers)
-        if status not in (200, 304):
-            print(f"  {name}: {path} answers {status}; left out")
     rows = []
     for name, path, headers in endpoints:
         status, _, _ = get(port, path, headers)
-        if status in (200, 304):
-            rows.append((name, wrk(args, path, headers=headers)))
+        if status not in (200, 304):
+            print(f"  {name}: {path} answers {status}; left out")
+            continue
+        if args.warmup:  # every worker past its first requests (imports, templates, connections)
+            wrk(args, path, headers=headers, seconds=args.warmup)
+        rows.append((name, wrk(args, path, headers=headers, seconds=args.duration)))
     mix = mix_script(fixture, mix_paths, fixture["sessions"][args.holds :])
-    rows.append(("booking mix (10 % holds)", wrk(args, "/", script=mix)))
-    home = rows[0][1]["rps"]
-    print(f"\n{'':34} {'req/s':>8} {'share':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  non-2xx/3xx")
+    rows.append(
+        (
+            "booking mix (90 % GET, 10 % holds; 409s expected)",
+            wrk(args, "/", script=mix, seconds=args.duration),
+        )
+    )
+    # The home page again at the end: the machine's load moves during a run (others' work, ours), so
+    # each share is of the mean of the two, and both are shown.
+    rows.append(("home page, again at the end", wrk(args, "/", seconds=args.duration)))
+    home = (rows[0][1]["rps"] + rows[-1][1]["rps"]) / 2
+    print(f"\nshares are of the home page's mean req/s, {home:.1f}")
+    print("| endpoint | req/s | share of home | p50 ms | p95 ms | p99 ms | non-2xx/3xx | load 1 min |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, f in rows:
+        errors = f"{f['bad_status']}" + (f" (+{f['socket_errors']} socket)" if f["socket_errors"] else "")
         print(
-            f"{name:34} {f['rps']:8.1f} {100 * f['rps'] / home:6.1f}% {f['p50'] / 1000:8.1f} "
-            f"{f['p95'] / 1000:8.1f} {f['p99'] / 1000:8.1f}  {f['bad_status']}"
-            + (f" (socket errors {f['socket_errors']})" if f["socket_errors"] else "")
+            f"| {name} | {f['rps']:.1f} | {100 * f['rps'] / home:.1f} % | {f['p50'] / 1000:.1f} | "
+            f"{f['p95'] / 1000:.1f} | {f['p99'] / 1000:.1f} | {errors} | {f['load']:.2f} |"
         )
 
-    for slug, label in ((fixture["wide"], "50 therapists x 62 days"),):
-        for version in (1, 2):
-            times = []
-            size = 0
-            for _ in range(5):
-                started = time.perf_counter()
-                status, body, _ = get(port, availability(version, 62, slug=slug))
-                times.append((time.perf_counter() - started) * 1000)
-                size = len(body)
-            if status == 200:
-                times.sort()
-                print(f"{label}, API v{version}: median {times[2]:.0f} ms (of 5), {size / 1000:.0f} KB")
+    print()
+    for version, headers in ((1, {}), (2, NO_CACHE), (2, {})):
+        times, size, status = [], 0, 0
+        for _ in range(5):
+            started = time.perf_counter()
+            status, body, _ = get(port, availability(version, 62, slug=fixture["wide"]), headers)
+            times.append((time.perf_counter() - started) * 1000)
+            size = len(body)
+        if status == 200:
+            times.sort()
+            how = ", worked out" if headers else (", kept" if version == 2 else "")
+            print(
+                f"50 therapists x 62 days, API v{version}{how}: median {times[2]:.0f} ms (of 5), "
+                f"{size / 1000:.0f} KB; load {load_1m():.2f}"
+            )
 
     sessions = fixture["sessions"][: args.holds]
     hold = {"service": fixture["service"], "therapist": fixture["therapist"], "start": fixture["race_start"]}
+    cpu_before, (busy_before, total_before) = worker_cpu_seconds(server), machine_cpu()
     result = race_holds(port, hold, sessions)
+    worker_cpu = worker_cpu_seconds(server) - cpu_before
+    busy_after, total_after = machine_cpu()
     print(
         f"\n{result['requests']} racing holds at one slot: {result['created']} created, {result['refused']} x 409, "
         f"{result['other']} other {result['other_statuses']}; p50 {result['p50']:.0f} ms, "
-        f"p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms, max {result['max']:.0f} ms"
+        f"p95 {result['p95']:.0f} ms, p99 {result['p99']:.0f} ms, max {result['max']:.0f} ms; "
+        f"load {load_1m():.2f}"
+    )
+    print(
+        f"  the workers spent {1000 * worker_cpu / result['requests']:.1f} ms of CPU per hold; the machine's "
+        f"{os.cpu_count()} cores were {100 * (busy_after - busy_before) / (total_after - total_before):.0f} % "
+        "busy meanwhile (the 200 client threads, PostgreSQL, and whatever else runs)"
     )
     print(f"load after: {uptime()}")
 

@@ -274,10 +274,45 @@ class CompactAvailabilityOut(StrictSchema):
     )
 
 
+_VALIDATOR_HEADERS = {
+    "ETag": {
+        "description": "Names this answer: send it back in If-None-Match.",
+        "schema": {"type": "string"},
+    },
+    "Last-Modified": {
+        "description": "When the clinic's availability data last changed (absent before any change).",
+        "schema": {"type": "string"},
+    },
+}
+
+
 @api_v2.get(
     "/availability",
     response={200: CompactAvailabilityOut, 304: None, 400: ErrorOut},
     tags=["availability"],
+    openapi_extra={
+        "parameters": [
+            {
+                "in": "header",
+                "name": "If-None-Match",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "ETags of earlier answers (or *): 304 while one still holds.",
+            },
+            {
+                "in": "header",
+                "name": "Cache-Control",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": "no-cache: work the answer out again instead of taking the one the "
+                "server keeps for the same availability version.",
+            },
+        ],
+        "responses": {
+            200: {"headers": _VALIDATOR_HEADERS},
+            304: {"headers": _VALIDATOR_HEADERS},
+        },
+    },
 )
 def compact_availability(request, q: Query[AvailabilityQuery]):
     """Free times for a service, for one therapist or any, over `days` local days from `from`: per
@@ -287,7 +322,10 @@ def compact_availability(request, q: Query[AvailabilityQuery]):
     body while that answer still holds, that is until a booking, a change of hours, time off, closures,
     policy or services, or the clock (minimum notice, a hold lapsing, a new day) changes it.
     `Last-Modified` says when the clinic's availability data last changed; it cannot validate an answer
-    on its own, as the clock moves availability too, so `If-Modified-Since` is not used."""
+    on its own, as the clock moves availability too, so `If-Modified-Since` is not used.
+
+    The server keeps each answer until the same events change it (`Cache-Control: no-cache` in the
+    request works it out again); booking never reads what is kept."""
     # The version first: data read after it is at least as new, so an ETag never claims newer data.
     version, changed_at = AvailabilityVersion.current()
     tz = selectors.clinic_zone()
@@ -297,6 +335,14 @@ def compact_availability(request, q: Query[AvailabilityQuery]):
     fresh = if_none_match and compact.still_fresh(if_none_match, version=version, key=key, now=now)
     if fresh:
         return _not_modified(fresh, changed_at)
+    # `Cache-Control: no-cache` asks for the answer to be worked out again, not taken from the cache.
+    revalidate = "no-cache" in request.headers.get("Cache-Control", "")
+    kept = None if revalidate else compact.kept_answer(version=version, key=key, now=now)
+    if kept is not None:
+        tag, body = kept
+        if if_none_match and compact.matches(if_none_match, tag):
+            return _not_modified(tag, changed_at)
+        return _with_validators(HttpResponse(body, content_type="application/json"), tag, changed_at)
     service = get_service(q.service)
     therapist = get_therapist(q.therapist, service)
     first_day = q.from_ or now.astimezone(tz).date()
@@ -311,8 +357,11 @@ def compact_availability(request, q: Query[AvailabilityQuery]):
         "service": {"slug": service.slug, "name": service.name, "duration_minutes": service.duration_minutes},
         **compact.compact_days(listing.times, listing.names, tz=tz, first_day=first_day, days=q.days),
     }
-    response = HttpResponse(orjson.dumps(body), content_type="application/json")
-    return _with_validators(response, tag, changed_at)
+    content = orjson.dumps(body)
+    compact.keep_answer(
+        version=version, key=key, tag=tag, fresh_until=listing.fresh_until, body=content, now=now
+    )
+    return _with_validators(HttpResponse(content, content_type="application/json"), tag, changed_at)
 
 
 def _with_validators(response: HttpResponse, tag: str, changed_at: datetime | None) -> HttpResponse:

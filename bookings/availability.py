@@ -189,27 +189,28 @@ def free_slots(
     now: datetime,
 ) -> list[Slot]:
     """Every free slot of `service` with any of `therapists` on the local dates
-    ``first_day .. first_day + days - 1``, sorted by (start, therapist name, therapist id)."""
-    engine = _Engine(
-        service=service,
-        therapists=therapists,
-        windows=windows,
-        time_off=time_off,
-        appointments=appointments,
-        policy=policy,
-        tz=tz,
-        now=now,
-    )
+    ``first_day .. first_day + days - 1``, sorted by (start, therapist name, therapist id): the times
+    of `free_times`, one `Slot` per therapist free at each (so no sort of the slots themselves)."""
+    names: dict[int, str] = {}
+    for therapist in therapists:
+        names.setdefault(therapist.id, therapist.name)
     duration = service.duration
-    slots: list[Slot] = []
-    for day in engine.days(first_day, days):
-        for therapist in engine.therapists:
-            slots.extend(
-                Slot(start, start + duration, therapist.id, therapist.name)
-                for start in engine.starts(therapist, day)
-            )
-    slots.sort(key=lambda slot: (slot.start, slot.therapist_name, slot.therapist_id))
-    return slots
+    return [
+        Slot(start, start + duration, therapist_id, names[therapist_id])
+        for start, therapist_ids in free_times(
+            service=service,
+            therapists=therapists,
+            windows=windows,
+            time_off=time_off,
+            appointments=appointments,
+            policy=policy,
+            tz=tz,
+            first_day=first_day,
+            days=days,
+            now=now,
+        )
+        for therapist_id in therapist_ids
+    ]
 
 
 def free_times(

@@ -8,15 +8,26 @@ Validators: the ETag names the availability version (`AvailabilityVersion`, rais
 can change availability), the query it answers, and the instant from which the clock alone may change
 the answer (`selectors.SlotListing.fresh_until`). A request carrying such an ETag is answered 304 while
 the version is the same and that instant has not come, after one query.
+
+Server-side cache: an answer is kept in the shared cache (`CACHES["default"]`) under the version and
+the query, until the instant the clock alone may change it and for `AVAILABILITY_CACHE_SECONDS` at
+most (default 300; 0 turns it off). A new version makes every kept answer unreachable, so a kept answer
+is never older than the data the version stands for. Only this listing reads it: booking always checks
+the database (`selectors.slot_is_bookable` under the schedule lock).
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.http import parse_etags
+
+log = logging.getLogger(__name__)
 
 # Raise it when the shape of the response changes, so no client keeps an answer in the old shape.
 SHAPE = "2.1"
@@ -79,3 +90,38 @@ def matches(if_none_match: str, tag: str) -> bool:
     """RFC 9110's weak comparison of a freshly made ETag with If-None-Match (or `*`)."""
     tags = [t.removeprefix("W/") for t in parse_etags(if_none_match)]
     return "*" in tags or tag in tags
+
+
+def _cache_seconds() -> int:
+    return settings.AVAILABILITY_CACHE_SECONDS
+
+
+def _cache_key(version: int, key: str) -> str:
+    return f"availability-v2:{SHAPE}:{version}:{key}"
+
+
+def kept_answer(*, version: int, key: str, now: datetime) -> tuple[str, bytes] | None:
+    """The ETag and body kept for this version and query, while the clock has not changed them."""
+    if _cache_seconds() <= 0:
+        return None
+    try:
+        kept = cache.get(_cache_key(version, key))
+    except Exception:  # the cache is an optimisation: when it is down, the answer is computed
+        log.warning("availability cache unreadable", exc_info=True)
+        return None
+    if kept is None:
+        return None
+    tag, fresh_until, body = kept
+    return (tag, body) if now.timestamp() < fresh_until else None
+
+
+def keep_answer(
+    *, version: int, key: str, tag: str, fresh_until: datetime, body: bytes, now: datetime
+) -> None:
+    seconds = min(_cache_seconds(), int((fresh_until - now).total_seconds()))
+    if seconds <= 0:
+        return
+    try:
+        cache.set(_cache_key(version, key), (tag, fresh_until.timestamp(), body), seconds)
+    except Exception:
+        log.warning("availability cache unwritable", exc_info=True)

@@ -3,14 +3,16 @@ availability version."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, time, timedelta
 
 import pytest
 import time_machine
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from bookings import services
+from bookings import compact, services
 from bookings.api import CompactAvailabilityOut
 from bookings.models import Appointment, Closure, Status, WeeklyHours
 from clinic.models import ClinicPolicy
@@ -126,7 +128,20 @@ def test_openapi_document_describes_the_compact_shape(client):
     assert set(schemas["CompactDayOut"]["properties"]) == {"date", "times"}
     assert set(schemas["CompactTimeOut"]["properties"]) == {"start", "therapists"}
     assert schemas["CompactTimeOut"]["properties"]["therapists"]["items"] == {"type": "integer"}
-    assert {p["name"] for p in operation["parameters"]} == {"service", "therapist", "from", "days"}
+    assert {p["name"] for p in operation["parameters"] if p["in"] == "query"} == {
+        "service",
+        "therapist",
+        "from",
+        "days",
+    }
+
+
+def test_openapi_document_describes_the_conditional_get_and_cache_headers(client):
+    operation = client.get("/api/v2/openapi.json").json()["paths"]["/api/v2/availability"]["get"]
+    headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+    assert headers == {"If-None-Match", "Cache-Control"}
+    for status in ("200", "304"):
+        assert set(operation["responses"][status]["headers"]) == {"ETag", "Last-Modified"}
 
 
 def test_v1_keeps_its_shape(client, therapist):
@@ -263,6 +278,87 @@ def test_booking_path_is_never_answered_from_a_validator(client, therapist, serv
     assert refused.value.code == "slot_taken"
 
 
+# --- The server-side cache (on the same version) ---
+
+
+def test_a_repeated_query_is_answered_from_the_kept_answer_after_reading_only_the_version(
+    client, therapist, django_assert_num_queries
+):
+    commit_point()
+    first = get(client)
+    with django_assert_num_queries(1):
+        again = get(client)
+    assert again.status_code == 200
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Last-Modified"] == first["Last-Modified"]
+    with django_assert_num_queries(1):  # and a 304 for the kept answer's ETag, or any
+        assert get(client, etag="*").status_code == 304
+
+
+def test_no_cache_in_the_request_works_the_answer_out_again(client, therapist):
+    commit_point()
+    first = get(client)
+    again = count_queries(
+        lambda: client.get(
+            URL,
+            {"service": "psoas-60", "from": "2026-06-02", "days": 2},
+            headers={"Cache-Control": "no-cache"},
+        )
+    )
+    assert again == 10
+    assert get(client)["ETag"] == first["ETag"]
+
+
+def test_the_cache_can_be_turned_off(client, therapist, settings):
+    settings.AVAILABILITY_CACHE_SECONDS = 0
+    commit_point()
+    get(client)
+    assert count_queries(lambda: get(client)) == 10
+
+
+def test_a_kept_answer_is_not_served_once_the_clock_changed_it(client, therapist):
+    """Kept on 1 June at 08:00; at 21:01 the first slot (2 June 09:00) is inside the 12 hours' notice."""
+    commit_point()
+    get(client)
+    with time_machine.travel(at(1, 21) + timedelta(seconds=1), tick=False):
+        response = get(client)
+    assert response.json()["days"][0]["times"][0]["start"] == "2026-06-02T09:15:00+01:00"
+
+
+def test_an_unreachable_cache_still_gets_an_answer(client, therapist, monkeypatch):
+    class Down:
+        def get(self, *args, **kwargs):
+            raise ConnectionError("cache down")
+
+        set = get
+
+    monkeypatch.setattr(compact, "cache", Down())
+    assert get(client).status_code == 200
+    assert get(client).status_code == 200
+
+
+def test_booking_never_reads_or_writes_the_kept_answers(client, therapist, service, monkeypatch):
+    """The kept answer of the day says 09:00 is free; booking it twice (the API, then the service layer)
+    still creates one, as each hold checks the database."""
+    commit_point()
+    assert get(client).json()["days"][0]["times"][0]["start"] == "2026-06-02T09:00:00+01:00"
+
+    def forbidden(**kwargs):
+        raise AssertionError("the booking path read the availability cache")
+
+    monkeypatch.setattr(compact, "kept_answer", forbidden)
+    monkeypatch.setattr(compact, "keep_answer", forbidden)
+    patient = Client()
+    patient.force_login(UserFactory())
+    hold = {"service": "psoas-60", "therapist": therapist.pk, "start": at(2, 9).isoformat()}
+    response = patient.post("/api/v1/appointments", json.dumps(hold), content_type="application/json")
+    assert response.status_code == 201, response.content
+    with pytest.raises(services.BookingError) as refused:
+        services.appointment_book(patient=UserFactory(), service=service, therapist=therapist, start=at(2, 9))
+    assert refused.value.code == "slot_taken"
+
+
 # --- Query counts ---
 
 
@@ -307,3 +403,5 @@ def test_query_counts_are_constant(client, django_assert_num_queries, therapist_
         client.get(URL, {**params, "therapist": therapists[0].pk})
     with django_assert_num_queries(1):  # a 304 reads only the version
         assert client.get(URL, params, headers={"If-None-Match": etag}).status_code == 304
+    with django_assert_num_queries(1):  # and so does an answer kept in the cache
+        assert client.get(URL, params).status_code == 200

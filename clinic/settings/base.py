@@ -233,6 +233,10 @@ for _option in ("key_prefix", "timeout", "version"):
     if _option in CACHES["default"]:
         CACHES["default"][_option.upper()] = CACHES["default"].pop(_option)
 
+# How long /api/v2/availability keeps an answer in the shared cache at most (seconds; 0: never). A kept
+# answer is filed under the availability version, so any write that changes availability retires it.
+AVAILABILITY_CACHE_SECONDS = env.int("AVAILABILITY_CACHE_SECONDS", default=300)
+
 # Attempts to hold a slot (the booking page and the API) per user and per client address, in one
 # fixed window. A burst past either limit is refused with 429 until the window ends.
 HOLD_RATE_LIMIT_PER_USER = env.int("HOLD_RATE_LIMIT_PER_USER", default=10)
