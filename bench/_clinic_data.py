@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 
+from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
@@ -142,7 +143,7 @@ def session_for(user: User, **extra) -> str:
     store = SessionStore()
     now = timezone.now().timestamp()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]  # as a login through it stores
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[STARTED_KEY] = now
     store[SEEN_KEY] = now

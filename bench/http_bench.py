@@ -7,13 +7,14 @@ the machine's load with every figure, as the figures depend on what else it runs
 
     .venv/bin/python bench/http_bench.py [--duration 15] [--warmup 2] [--connections 20] [--workers 4]
                                          [--port 8160] [--holds 200] [--history 0] [--cache redis|db]
-                                         [--app-dir PATH]
+                                         [--app-dir PATH] [--holds-only]
 
 Needs PostgreSQL at 127.0.0.1:5432 (user postgres, trust auth), wrk (Debian: `apt-get install wrk`)
 and, for `--cache redis` (the default: production's shared cache), redis-server, which it starts on
 port+9. `--history N` adds N past appointments in every status first. `--app-dir` runs the server
 from another checkout (e.g. an older commit, for a before/after comparison; endpoints it lacks are
-reported as missing). It creates its own database (clinic_http_bench_<port>) and sends traffic only
+reported as missing). `--holds-only` runs the racing holds alone (after `--warmup` s of the home
+page). It creates its own database (clinic_http_bench_<port>) and sends traffic only
 to 127.0.0.1; at the end, or on Ctrl-C or SIGTERM, it stops gunicorn and Redis and drops the
 database. Not part of the test run.
 """
@@ -76,6 +77,9 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=0)
     parser.add_argument("--cache", choices=["redis", "db"], default="redis")
     parser.add_argument("--app-dir", type=Path, default=ROOT)
+    parser.add_argument(
+        "--holds-only", action="store_true", help="only the racing holds (after a warm-up of the home page)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -218,6 +222,11 @@ def run(args, fixture: dict, server: subprocess.Popen) -> None:
     mix_paths = [availability(2, 7), availability(2, 7, one=True), booking_page, "/"]
 
     print(f"load before: {uptime()}")
+    if args.holds_only:
+        if args.warmup:  # every worker past its first requests (imports, templates, connections)
+            wrk(args, "/", seconds=args.warmup)
+        race(args, fixture, server)
+        return
     print(
         f"gunicorn {args.workers} sync workers, PostgreSQL, cache {args.cache}; wrk 2 threads, "
         f"{args.connections} connections, {args.duration} s per endpoint after {args.warmup} s of warm-up; "
@@ -269,6 +278,11 @@ def run(args, fixture: dict, server: subprocess.Popen) -> None:
                 f"{size / 1000:.0f} KB; load {load_1m():.2f}"
             )
 
+    race(args, fixture, server)
+
+
+def race(args, fixture: dict, server: subprocess.Popen) -> None:
+    port = args.port
     sessions = fixture["sessions"][: args.holds]
     hold = {"service": fixture["service"], "therapist": fixture["therapist"], "start": fixture["race_start"]}
     cpu_before, (busy_before, total_before) = worker_cpu_seconds(server), machine_cpu()

@@ -5,7 +5,10 @@
 - On the server a session ends after `STAFF_SESSION_IDLE_SECONDS` (staff, 30 minutes) or
   `PATIENT_SESSION_IDLE_SECONDS` (patients, 2 hours) without a request, and
   `SESSION_ABSOLUTE_SECONDS` (12 hours) after logging in whatever the activity
-  (`SessionLifetimeMiddleware`, from the times stored in the session).
+  (`SessionLifetimeMiddleware`, from the times stored in the session). The time of the last request
+  is written back at most once every `SEEN_EVERY` seconds (a minute), not on every request, so a busy
+  browser does not rewrite its session row each time: a session may end up to that minute before its
+  idle limit, never after it.
 - A password change or reset ends every other session: the session carries a hash of the password
   (Django's session verification), and the sessions allauth tracks are deleted too. "Log out
   everywhere" (`sessions_end_all`) moves the account's `session_generation` on, which ends every
@@ -33,7 +36,8 @@ from django.utils import timezone
 from .roles import is_staff_member
 
 STARTED_KEY = "clinic_session_started"  # seconds since the epoch, set at login
-SEEN_KEY = "clinic_session_seen"  # the last request's time
+SEEN_KEY = "clinic_session_seen"  # the last request's time, to within SEEN_EVERY
+SEEN_EVERY = 60  # seconds: a request this soon after the stored time leaves the session unsaved
 
 
 def _now() -> float:
@@ -63,8 +67,12 @@ def session_end_reason(data, user, *, now: float | None = None) -> str | None:
             "logging in. Please log in again."
         )
     seen = data.get(SEEN_KEY)
+    if seen is None or now - seen <= min(
+        settings.STAFF_SESSION_IDLE_SECONDS, settings.PATIENT_SESSION_IDLE_SECONDS
+    ):
+        return None  # within the shorter limit: who the user is (a role check) does not matter
     limit = idle_limit(user)
-    if seen is not None and now - seen > limit:
+    if now - seen > limit:
         return (
             f"For your privacy you were logged out after {duration(limit)} without activity. "
             "Please log in again."
@@ -82,7 +90,8 @@ def mark_session_start(sender, request, user, **kwargs) -> None:
 
 class SessionLifetimeMiddleware:
     """Log out a session that has been idle too long or lasted too long, with a message on the login
-    page (the API answers 401 as for anyone signed out); otherwise note this request's time. A view
+    page (the API answers 401 as for anyone signed out); otherwise note this request's time, when the
+    stored one is `SEEN_EVERY` seconds old or more (so most requests do not save the session). A view
     marked `leaves_session_alone` (the calendar feed) is let through untouched."""
 
     def __init__(self, get_response):
@@ -98,8 +107,12 @@ class SessionLifetimeMiddleware:
         reason = session_end_reason(request.session, user)
         if reason is None:
             now = _now()
-            request.session.setdefault(STARTED_KEY, now)  # a session from before this rule
-            request.session[SEEN_KEY] = now
+            session = request.session
+            if STARTED_KEY not in session:  # a session from before this rule
+                session[STARTED_KEY] = now
+            seen = session.get(SEEN_KEY)
+            if seen is None or now - seen >= SEEN_EVERY:  # else the session is not saved again
+                session[SEEN_KEY] = now
             return None
         logout(request)
         messages.info(request, reason)

@@ -144,13 +144,13 @@ def test_the_search_runs_in_a_fixed_number_of_queries(
     desk, people, service, therapist, django_assert_num_queries
 ):
     desk.get(SEARCH, {"q": "ta"})
-    with django_assert_num_queries(10):  # sign-in, roles, the search, the footer, the session
+    with django_assert_num_queries(6):  # sign-in, permissions, roles, the search, the footer
         body = desk.get(SEARCH, {"q": "ta"}).content.decode()
     assert body.count("list-group-item d-flex") == 2
     for n in range(6):
         patient = UserFactory(first_name="Tam", last_name=f"Tapper{n}")
         AppointmentFactory(patient=patient, therapist=therapist, service=service, start=at(3 + n, 10))
-    with django_assert_num_queries(10):  # sign-in, roles, the search, the footer, the session
+    with django_assert_num_queries(6):  # sign-in, permissions, roles, the search, the footer
         body = desk.get(SEARCH, {"q": "ta"}).content.decode()
     assert body.count("list-group-item d-flex") == 8
 

@@ -88,12 +88,12 @@ def test_my_appointments_lists_only_mine_with_constant_queries(
     AppointmentFactory(therapist=therapist, service=service, start=at(4, 10))  # someone else's
     client.force_login(patient)
     client.get(reverse("bookings:appointment-list"))  # warm the session
-    with django_assert_num_queries(12):  # with the clinic profile for the footer
+    with django_assert_num_queries(7):  # with the clinic profile for the footer
         resp = client.get(reverse("bookings:appointment-list"))
     assert resp.content.decode().count("Details</a>") == 1
     for day in range(5, 15):
         AppointmentFactory(patient=patient, therapist=other, service=service, start=at(day, 12))
-    with django_assert_num_queries(12):  # with the clinic profile for the footer
+    with django_assert_num_queries(7):  # with the clinic profile for the footer
         resp = client.get(reverse("bookings:appointment-list"))
     assert resp.content.decode().count("Details</a>") == 11
 
@@ -169,12 +169,12 @@ def test_front_desk_day_list_filters_with_constant_queries(
     client.force_login(front_desk_user())
     url = reverse("bookings:front-desk-day")
     client.get(url)
-    with django_assert_num_queries(13):  # with the clinic profile, closures and time off
+    with django_assert_num_queries(9):  # with the clinic profile, closures and time off
         body = client.get(url, {"date": "2026-06-03"}).content.decode()
     assert body.count('id="appointment-') == 2
     for hour in (12, 14, 16):
         AppointmentFactory(therapist=other, service=service, start=at(3, hour))
-    with django_assert_num_queries(13):  # with the clinic profile, closures and time off
+    with django_assert_num_queries(9):  # with the clinic profile, closures and time off
         body = client.get(url, {"date": "2026-06-03"}).content.decode()
     assert body.count('id="appointment-') == 5
     body = client.get(url, {"date": "2026-06-03", "therapist": therapist.pk}).content.decode()

@@ -4,6 +4,8 @@ up here first. The writes are counted with their on-commit work (the emails) run
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -17,8 +19,10 @@ from .fixtures import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
-API_LIST_QUERIES = 8
-APPOINTMENT_PAGE_QUERIES = 12  # with the clinic profile for the footer
+# A signed-in request reads the session and the user (which shows a patient holds no permission, so no
+# permission query follows); the session is not saved again within a minute of its last save.
+API_LIST_QUERIES = 3
+APPOINTMENT_PAGE_QUERIES = 7  # with the clinic profile for the footer
 # The change trail: auditlog reads the appointment before each change and writes an entry (after a create,
 # only the entry); stale holds are read (and locked) before they are expired. A booking first asks
 # whether the time is taken (one query, outside the transaction, so a taken one is refused at once).
@@ -33,6 +37,14 @@ BOOK_QUERIES = 19 + SCHEDULE_LOCK
 # calendar file read the clinic's profile (name, address, phone).
 CANCEL_QUERIES = 28
 RESCHEDULE_QUERIES = 48 + SCHEDULE_LOCK
+
+
+# A hold through the API, the whole request: the session and the user, the service, the therapist (offering
+# it), that they offer it (the booking service's own check), whether the time is taken. Refused there;
+# a free time goes on to the booking (BOOK_QUERIES, less one: a request reads the clinic policy once)
+# and reads the new appointment back for the answer. The session is not saved (see above).
+HOLD_REFUSED_QUERIES = 6
+HOLD_WON_QUERIES = 23 + SCHEDULE_LOCK
 
 
 def patients_appointments(patient, count: int):
@@ -84,6 +96,38 @@ def test_appointment_page_query_count_does_not_grow(
     with django_assert_num_queries(APPOINTMENT_PAGE_QUERIES):
         resp = client.get(url)
     assert resp.status_code == 200
+
+
+def hold(client, service, therapist, start):
+    body = {"service": service.slug, "therapist": therapist.pk, "start": start.isoformat()}
+    return client.post("/api/v1/appointments", json.dumps(body), content_type="application/json")
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_a_refused_hold_request_query_count_does_not_grow(
+    client, django_assert_num_queries, service, therapist, count
+):
+    others_bookings(service, therapist, count)
+    AppointmentFactory(therapist=therapist, service=service, start=at(3, 10))
+    patient = UserFactory()
+    patients_appointments(patient, count)
+    client.force_login(patient)
+    with django_assert_num_queries(HOLD_REFUSED_QUERIES):
+        resp = hold(client, service, therapist, at(3, 10))
+    assert resp.status_code == 409 and resp.json()["code"] == "slot_taken"
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_a_won_hold_request_query_count_does_not_grow(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks, service, therapist, count
+):
+    others_bookings(service, therapist, count)
+    patient = UserFactory()
+    patients_appointments(patient, count)
+    client.force_login(patient)
+    with django_assert_num_queries(HOLD_WON_QUERIES), django_capture_on_commit_callbacks(execute=True):
+        resp = hold(client, service, therapist, at(3, 10))
+    assert resp.status_code == 201 and resp.json()["status"] == Status.HELD
 
 
 @pytest.mark.parametrize("count", [1, 6])

@@ -105,9 +105,11 @@ DATABASES = {"default": tune_database(env.db("DATABASE_URL", default=f"sqlite://
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "clinic.User"
+# Django's and allauth's backends, reading permissions with less work per request
+# (clinic/accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "clinic.accounts.backends.ModelBackend",
+    "clinic.accounts.backends.AuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

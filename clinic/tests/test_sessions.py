@@ -15,7 +15,7 @@ from allauth.usersessions.models import UserSession
 from django.test import Client
 from django.urls import reverse
 
-from clinic.sessions import browser_name
+from clinic.sessions import SEEN_EVERY, SEEN_KEY, browser_name
 
 from .factories import PASSWORD, UserFactory, therapist_user, totp_code
 from .signin import code_step
@@ -61,14 +61,15 @@ def session_cookie(response) -> str:
 
 
 @pytest.mark.parametrize("remember", [{}, {"remember": "on"}])
-def test_the_session_cookie_ends_when_the_browser_closes(remember):
+def test_the_session_cookie_ends_when_the_browser_closes(remember, clock):
     browser = Client()
     response = browser.post(
         reverse("account_login"), {"login": UserFactory().email, "password": PASSWORD, **remember}
     )
     cookie = session_cookie(response)
     assert "expires" not in cookie.lower() and "max-age" not in cookie.lower()
-    response = browser.get(reverse("bookings:appointment-list"))  # each request saves the session
+    clock.shift(timedelta(seconds=SEEN_EVERY))
+    response = browser.get(reverse("bookings:appointment-list"))  # a minute later: the session is saved
     assert response.status_code == 200
     cookie = session_cookie(response)
     assert "expires" not in cookie.lower() and "max-age" not in cookie.lower()
@@ -114,6 +115,55 @@ def test_a_session_ends_twelve_hours_after_login_however_active(clock):
     response = browser.get(reverse("bookings:appointment-list"))
     assert response.status_code == 302 and not signed_in(browser)
     assert "logged out 12 hours after logging in" in browser.get(response["Location"]).content.decode()
+
+
+def test_a_request_within_a_minute_of_the_stored_time_does_not_save_the_session(clock):
+    browser = log_in(UserFactory())
+    seen = browser.session[SEEN_KEY]
+    clock.shift(timedelta(seconds=SEEN_EVERY - 1))
+    response = browser.get(reverse("bookings:appointment-list"))
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies  # the session was not saved
+    assert browser.session[SEEN_KEY] == seen
+
+
+def test_a_request_a_minute_or_more_after_the_stored_time_saves_the_session(clock):
+    browser = log_in(UserFactory())
+    seen = browser.session[SEEN_KEY]
+    clock.shift(timedelta(seconds=SEEN_EVERY))
+    response = browser.get(reverse("bookings:appointment-list"))
+    assert response.status_code == 200 and "sessionid" in response.cookies
+    assert browser.session[SEEN_KEY] == seen + SEEN_EVERY
+
+
+def test_requests_more_often_than_a_minute_keep_an_active_session_alive(clock, settings):
+    settings.PATIENT_SESSION_IDLE_SECONDS = 120
+    browser = log_in(UserFactory())
+    for _ in range(12):  # ten minutes, a request every 50 seconds: some saved, some not
+        clock.shift(timedelta(seconds=50))
+        assert browser.get(reverse("bookings:appointment-list")).status_code == 200
+    clock.shift(timedelta(seconds=121))
+    assert browser.get(reverse("bookings:appointment-list")).status_code == 302
+    assert not signed_in(browser)
+
+
+def test_the_idle_limit_ends_a_session_no_later_than_the_limit_after_its_last_request(clock):
+    # The last request came 59 s after the stored time and left the session unsaved: the session ends
+    # up to that minute early, never late.
+    browser = log_in(UserFactory())
+    clock.shift(timedelta(seconds=SEEN_EVERY - 1))
+    assert browser.get(reverse("bookings:appointment-list")).status_code == 200
+    clock.shift(timedelta(hours=2) - timedelta(seconds=SEEN_EVERY - 1) + timedelta(seconds=1))
+    response = browser.get(reverse("bookings:appointment-list"))
+    assert response.status_code == 302 and not signed_in(browser)
+    assert "after 2 hours without activity" in browser.get(response["Location"]).content.decode()
+
+
+def test_staff_idle_between_thirty_minutes_and_two_hours_are_logged_out_and_patients_are_not(clock):
+    staff, patient = log_in(therapist_user()), log_in(UserFactory())
+    clock.shift(timedelta(minutes=45))
+    assert staff.get(reverse("staff-dashboard")).status_code == 302 and not signed_in(staff)
+    assert patient.get(reverse("bookings:appointment-list")).status_code == 200 and signed_in(patient)
 
 
 def test_the_api_answers_an_idle_session_with_401(clock):
@@ -271,10 +321,11 @@ def test_the_account_page_reads_the_same_number_of_queries_for_one_or_five_sessi
     assert queries_with(1) == queries_with(5) == NUM_QUERIES
 
 
-# The session, the user, their permissions (2), the tracked sessions, those sessions' rows (one query for
-# all), whether they have an authenticator app, the user's role names (the nav), the clinic profile (the
-# footer), and the session's save (savepoint, update, release).
-NUM_QUERIES = 12
+# The session, the user (and whether they hold any permission: a patient holds none, so no permission
+# query follows), the tracked sessions, those sessions' rows (one query for all), whether they have an
+# authenticator app, the user's role names (the nav), the clinic profile (the footer). The session is not
+# saved: its last request's time was stored less than a minute ago.
+NUM_QUERIES = 7
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_clinic_admins_see_licence_expiries_and_failed_emails(client, therapist)
 
 @pytest.mark.parametrize(
     ("role", "queries"),
-    [("therapist", 19), ("desk", 17), ("admin", 24)],
+    [("therapist", 15), ("desk", 13), ("admin", 20)],
 )
 def test_the_dashboard_runs_in_a_fixed_number_of_queries(
     client, therapist, service, django_assert_num_queries, role, queries

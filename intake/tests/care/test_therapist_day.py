@@ -180,12 +180,12 @@ def test_staff_dashboard_links_to_my_day_for_therapists_only(client, therapist):
     assert DAY_URL not in client.get(reverse("staff-dashboard")).content.decode()
 
 
-# Session and user (2), permissions (2), roles for the menu, the menu's review count, the session's
-# renewed expiry (3 with its savepoint); the page itself: the therapist profile, the appointments with
+# Session and user (2), permissions (1), roles for the menu, the menu's review count (the session is not
+# saved again within a minute); the page itself: the therapist profile, the appointments with
 # patient, service and screening, and their review decisions; recording the read (the reader's name
 # and roles, and one insert of an access event for each patient shown); which patients' health forms
 # the therapist may open (the policy and one query), and the open alerts shown first.
-DAY_LIST_QUERIES = 19  # with the clinic profile for the footer
+DAY_LIST_QUERIES = 15  # with the clinic profile for the footer
 
 
 @pytest.mark.parametrize("count", [1, 10])

@@ -158,8 +158,8 @@ def test_the_alert_list_takes_one_query_however_many_alerts(
         )
         StaffAlert.objects.create(appointment=appointment, kind=StaffAlert.Kind.URGENT, message=f"Alert {i}")
     admin = clinic_admin_user()
-    # The user's and the group's permissions (once per request), then the alerts in one query.
-    with django_assert_num_queries(3):
+    # The user's permissions, their own and their groups' in one query, then the alerts in one query.
+    with django_assert_num_queries(2):
         shown = [
             (a.appointment.patient.email, a.appointment.therapist.display_name, a.result_id)
             for a in alerts.alerts_open(user=admin)

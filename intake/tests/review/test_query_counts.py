@@ -20,12 +20,13 @@ from ..review_fixtures import PDF, at, flagged_booking, quick_case, upload
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_now")]
 
 # The therapist's view also checks that the case is one of their own patients'. Recording the read: the
-# reader's name and roles, the access event.
-CASE_PAGE_QUERIES = {"therapist": 26, "admin": 24}  # with the clinic profile for the footer
+# reader's name and roles, the access event. The permissions are one query; the session is not saved
+# again within a minute of its last save.
+CASE_PAGE_QUERIES = {"therapist": 22, "admin": 20}  # with the clinic profile for the footer
 # With the one decision email (and its calendar file): its outbox row, sent at once by the test task
 # backend; a clearance also queues the visit's reminder and check-in request (due later); and the change
-# trail: each tracked change reads its row first and writes an entry.
-DECIDE_QUERIES = 55
+# trail: each tracked change reads its row first and writes an entry. The reviewer's permissions: one query.
+DECIDE_QUERIES = 54
 
 # Relative flags only, so that however many there are the case waits for the therapist's review.
 RELATIVE_ANSWERS = ["herniated_disc", "knee", "kidney", "skin", "reduced_sensation", "anticoagulants"]

@@ -130,12 +130,12 @@ def test_queue_query_count_does_not_grow_with_cases(
     admin = clinic_admin_user()
     ClinicPolicy.get()
     client.force_login(admin)
-    # session, user, user and group permissions, the queue, the policy, roles (nav), the review
-    # badge's count, the therapist filter's choices, the open staff alerts, the session's idle expiry
-    # saved (3), the clinic profile (footer), and recording the read: the reader's name and roles, and the access events of the
+    # session, user, permissions (user's and groups' in one), the queue, the policy, roles (nav), the review
+    # badge's count, the therapist filter's choices, the open staff alerts (the session is not saved again
+    # within a minute), the clinic profile (footer), and recording the read: the reader's name and roles, and the access events of the
     # patients listed in one insert (SQLite takes a row count per insert that 100 patients exceed).
     batch = connection.ops.bulk_batch_size(AccessEvent._meta.concrete_fields[1:], [None] * cases)
-    with django_assert_num_queries(17 + (cases - 1) // batch):
+    with django_assert_num_queries(13 + (cases - 1) // batch):
         resp = client.get(reverse("intake:review-queue"))
     assert len(resp.context["cases"]) == cases
 

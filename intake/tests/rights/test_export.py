@@ -249,9 +249,9 @@ def test_the_export_query_count_does_not_grow(
         client.get(reverse(name))
 
 
-# Session, user, the user's permissions (2: the idle timeout asks whether this is staff), then one query
-# per section: forms and the questions' wording, check-ins, results, decisions and the names of the
+# Session and user (which shows a patient holds no permission: no permission query), then one query per
+# section: forms and the questions' wording, check-ins, results, decisions and the names of the
 # techniques they restrict, letters, plans and their items, alerts, appointments, email addresses,
-# emails, the staff who read their record; the session's new expiry; the clinic profile (the export's
-# clinic name, and the page's footer). The page adds the layout's roles.
-EXPORT_QUERIES = {"rights:my-data": 23, "rights:my-data-download": 22}
+# emails, the staff who read their record; the clinic profile (the export's clinic name, and the page's
+# footer). The page adds the layout's roles. The session is not saved again within a minute.
+EXPORT_QUERIES = {"rights:my-data": 18, "rights:my-data-download": 17}
