@@ -178,11 +178,11 @@ def test_the_staff_dashboard_query_count_does_not_grow_with_alerts(
         StaffAlert.objects.create(appointment=appointment, kind=StaffAlert.Kind.OVERDUE, message=f"Alert {i}")
     client.force_login(clinic_admin_user())
     client.get(reverse("staff-dashboard"))  # the session's first save
-    # session, user, permissions (2), roles (nav), the review badge, the alerts, recording the patients
-    # the alerts name (the reader's roles, one insert), the session's idle expiry saved (3), the clinic profile
+    # session, user (with whether they hold any permission), permissions (1), roles (nav), the review badge,
+    # the alerts, recording the patients the alerts name (the reader's roles, one insert), the clinic profile
     # (footer), and the panels a clinic admin sees: licence expiries (2), failed messages (1), the desk's
     # day (appointments, closures, time off, outcomes, policy, therapists: 6), and the therapist lookup of
-    # "your day" (1); the same for 1 alert or 20.
-    with django_assert_num_queries(23):
+    # "your day" (1); the session is not saved again within a minute. The same for 1 alert or 20.
+    with django_assert_num_queries(19):
         resp = client.get(reverse("staff-dashboard"))
     assert resp.content.decode().count('href="/staff/alerts/') == count
