@@ -13,22 +13,12 @@ from django.utils import timezone
 from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from clinic.outbox.models import OutboxMessage
-from clinic.tests.browser import check_page
-from clinic.tests.factories import PASSWORD, UserFactory, front_desk_user, totp_code
+from clinic.tests.browser import check_page, sign_in_staff
+from clinic.tests.factories import UserFactory, front_desk_user
 
 from .factories import ServiceFactory, bookable_therapist
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.fill("input[name=code]", totp_code())
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("load")
 
 
 def show_day(page, day: date) -> None:
@@ -58,7 +48,7 @@ def test_the_front_desk_finds_a_patient_books_a_time_by_clicking_it_and_moves_it
     desk = front_desk_user(email="desk@example.org", first_name="Dana", last_name="Desk")
     day = timezone.now().astimezone(clinic_zone()).date() + timedelta(days=3)
 
-    sign_in(page, desk.email)
+    sign_in_staff(page, desk.email)
     page.click("#staff-links >> text=Find or register a patient")
     page.fill("input[name=q]", "Kowalska")
     page.click("#patient-search button[type=submit]")

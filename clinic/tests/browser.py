@@ -27,6 +27,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clinic.tests.factories import PASSWORD, totp_code
+
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -80,6 +82,17 @@ class _Recorded:
 
 
 _recorded = _Recorded()
+
+
+def sign_in_staff(page, email: str) -> None:
+    """Log a staff member in through the login page and their second factor (factories' TOTP secret)."""
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    page.fill("input[name=code]", totp_code())
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("load")
 
 
 def check_page(page, name: str | None = None) -> None:

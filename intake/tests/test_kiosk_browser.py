@@ -13,21 +13,11 @@ from django.utils import timezone
 
 from bookings.selectors import clinic_zone
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
-from clinic.tests.browser import check_page
-from clinic.tests.factories import PASSWORD, UserFactory, front_desk_user, totp_code
+from clinic.tests.browser import check_page, sign_in_staff
+from clinic.tests.factories import UserFactory, front_desk_user
 from intake.models import Intake, KioskPass
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.fill("input[name=code]", totp_code())
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("load")
 
 
 def test_the_desk_starts_the_health_form_on_the_tablet_and_the_patient_fills_it_in(browser_page, live_server):
@@ -41,7 +31,7 @@ def test_the_desk_starts_the_health_form_on_the_tablet_and_the_patient_fills_it_
     )
     desk = front_desk_user(email="desk@example.org", first_name="Dana", last_name="Desk")
 
-    sign_in(page, desk.email)
+    sign_in_staff(page, desk.email)
     page.goto(f"/staff/appointments/?date={now:%Y-%m-%d}")
     page.click(f"#appointment-{visit.pk} button:has-text('Arrived')")
     assert "Sam T.: health form missing" in page.inner_text("h1")

@@ -15,23 +15,13 @@ from bookings.models import Appointment, Status
 from bookings.selectors import clinic_zone
 from bookings.tests.factories import AppointmentFactory, ServiceFactory, bookable_therapist
 from clinic.outbox.models import OutboxMessage
-from clinic.tests.browser import check_page
-from clinic.tests.factories import PASSWORD, UserFactory, front_desk_user, totp_code
+from clinic.tests.browser import check_page, sign_in_staff
+from clinic.tests.factories import UserFactory, front_desk_user
 from intake.models import ReviewDecision
 
 from .review_fixtures import flagged_booking
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    page.fill("input[name=code]", totp_code())
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("load")
 
 
 def local_now():
@@ -58,7 +48,7 @@ def test_the_front_desk_finds_registers_marks_arrived_and_moves(browser_page):
     )
     desk = front_desk_user(email="desk@example.org", first_name="Dana", last_name="Desk")
 
-    sign_in(page, desk.email)
+    sign_in_staff(page, desk.email)
     assert page.url.endswith("/staff/")
     check_page(page, "desk-01-dashboard")
 
@@ -128,7 +118,7 @@ def test_a_therapist_lands_on_the_day_opens_a_flagged_case_decides_and_marks_a_v
         blocks_until=timezone.now() - timedelta(hours=1),
     )
 
-    sign_in(page, therapist.user.email)
+    sign_in_staff(page, therapist.user.email)
     assert page.url.endswith("/staff/my-day/")
     check_page(page, "therapist-01-my-day")
 
