@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from bookings.models import Appointment, Status
@@ -152,8 +153,10 @@ def check_answers(request):
             messages.success(request, "Thank you: your health form is saved.")
             return redirect("intake:mine")
     sections = answer_sections(intake.answers, user=request.user, wording=question_wording())
+    back = {"return": "check", **({"appointment": appointment.pk} if appointment else {})}
     for section in sections:
         section["missing"] = section["index"] in missing
+        section["change_url"] = f"{reverse('intake:step', args=[section['index']])}?{urlencode(back)}"
     return render(
         request,
         "intake/intake_check_answers.html",
